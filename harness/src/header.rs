@@ -1,0 +1,181 @@
+//! Header lists as browsers store them (HDR-1..4): raw bytes, repeated names kept in order.
+
+/// One header line: name and value bytes exactly as sent or received.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Header {
+    pub name: Vec<u8>,
+    pub value: Vec<u8>,
+}
+
+/// An ordered list of header lines. Unlike `http::HeaderMap` it keeps invalid bytes, so the
+/// oracle can judge exactly what a server sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct HeaderList(pub Vec<Header>);
+
+/// Result of "extract header list values" (HDR-3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListValues<'a> {
+    /// The header is absent.
+    Absent,
+    /// Some occurrence does not match the list grammar.
+    Failure,
+    /// The parsed items, in order, across all occurrences.
+    Items(Vec<&'a [u8]>),
+}
+
+impl HeaderList {
+    pub fn new() -> HeaderList {
+        HeaderList(Vec::new())
+    }
+
+    /// Builds a list from `(name, value)` pairs; values are normalized as a browser stores
+    /// them (HDR-1: surrounding tabs and spaces removed).
+    pub fn from_pairs<N: AsRef<[u8]>, V: AsRef<[u8]>>(pairs: impl IntoIterator<Item = (N, V)>) -> HeaderList {
+        let mut list = HeaderList::new();
+        for (n, v) in pairs {
+            list.append(n.as_ref(), v.as_ref());
+        }
+        list
+    }
+
+    /// Appends a header line, stripping HTTP whitespace around the value (HDR-1).
+    pub fn append(&mut self, name: &[u8], value: &[u8]) {
+        self.0.push(Header { name: name.to_vec(), value: normalize_value(value).to_vec() });
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Header> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True if a header with this name (case-insensitive) is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.iter().any(|h| h.name.eq_ignore_ascii_case(name.as_bytes()))
+    }
+
+    /// Removes every header with this name (case-insensitive).
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|h| !h.name.eq_ignore_ascii_case(name.as_bytes()));
+    }
+
+    /// Number of lines with this name.
+    pub fn count(&self, name: &str) -> usize {
+        self.0.iter().filter(|h| h.name.eq_ignore_ascii_case(name.as_bytes())).count()
+    }
+
+    /// Fetch's "get" (HDR-2): all values with this name joined by `", "`, or `None`.
+    pub fn get(&self, name: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
+        let mut values = self.0.iter().filter(|h| h.name.eq_ignore_ascii_case(name.as_bytes()));
+        let first = values.next()?;
+        let Some(second) = values.next() else {
+            return Some(std::borrow::Cow::Borrowed(&first.value));
+        };
+        let mut joined = first.value.clone();
+        for h in std::iter::once(second).chain(values) {
+            joined.extend_from_slice(b", ");
+            joined.extend_from_slice(&h.value);
+        }
+        Some(std::borrow::Cow::Owned(joined))
+    }
+
+    /// "Extract header list values" (HDR-3) for a `#token` list header such as
+    /// Access-Control-Allow-Methods, -Allow-Headers or -Expose-Headers: every occurrence must
+    /// be a comma list of tokens (HDR-4: optional whitespace and empty elements allowed).
+    pub fn token_list(&self, name: &str) -> ListValues<'_> {
+        let mut present = false;
+        let mut items = Vec::new();
+        for h in self.0.iter().filter(|h| h.name.eq_ignore_ascii_case(name.as_bytes())) {
+            present = true;
+            for item in h.value.split(|&b| b == b',') {
+                let item = trim_ows(item);
+                if item.is_empty() {
+                    continue;
+                }
+                if !is_token(item) {
+                    return ListValues::Failure;
+                }
+                items.push(item);
+            }
+        }
+        if present { ListValues::Items(items) } else { ListValues::Absent }
+    }
+
+    /// True if any header value holds a byte a browser's header parser rejects (HDR-1).
+    pub fn has_invalid_value(&self) -> bool {
+        self.0.iter().any(|h| h.value.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n')))
+    }
+}
+
+/// Strips leading and trailing HTTP tab or space bytes (HDR-1). CR/LF are left in place:
+/// a value containing them is invalid, and stripping would hide that.
+pub fn normalize_value(value: &[u8]) -> &[u8] {
+    trim_ows(value)
+}
+
+fn trim_ows(mut v: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = v {
+        v = rest;
+    }
+    v
+}
+
+/// RFC 9110 `tchar`.
+pub const fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+        | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// RFC 9110 `token` (METH-4, PRE-6): one or more `tchar`.
+pub fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
+}
+
+/// A header value a script may set (fetch's "header value"): no NUL, CR or LF. Surrounding
+/// whitespace is removed before this check by [`normalize_value`].
+pub fn is_valid_value(value: &[u8]) -> bool {
+    !value.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(pairs: &[(&str, &str)]) -> HeaderList {
+        HeaderList::from_pairs(pairs.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())))
+    }
+
+    #[test]
+    fn hdr1_values_are_stripped_and_names_case_insensitive() {
+        let l = list(&[("Access-Control-Allow-Origin", " \t* \t")]);
+        assert_eq!(l.get("access-control-allow-origin").as_deref(), Some(&b"*"[..]));
+    }
+
+    #[test]
+    fn hdr2_get_joins_repeated_values() {
+        let l = list(&[("ACAO", "https://a.example"), ("x", "y"), ("acao", "https://a.example")]);
+        assert_eq!(l.get("AcAo").as_deref(), Some(&b"https://a.example, https://a.example"[..]));
+        assert_eq!(l.get("missing"), None);
+    }
+
+    #[test]
+    fn hdr3_hdr4_token_lists() {
+        let l = list(&[("m", "GET,,PUT , "), ("m", "x-a")]);
+        assert_eq!(l.token_list("M"), ListValues::Items(vec![&b"GET"[..], b"PUT", b"x-a"]));
+        assert_eq!(list(&[]).token_list("m"), ListValues::Absent);
+        assert_eq!(list(&[("m", "")]).token_list("m"), ListValues::Items(vec![]));
+        for bad in ["Bad method name", "PUT;", "\"PUT\"", "x-a x-b", "x-a/b", "x-é"] {
+            assert_eq!(list(&[("m", "GET"), ("m", bad)]).token_list("m"), ListValues::Failure, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! cors-harness: a reference CORS oracle and the model it works on.
+//!
+//! - [`oracle`]: what a browser does with a server's answers (WHATWG Fetch), per
+//!   [`profile::BrowserProfile`].
+//! - [`rule::Rule`]: the rule IDs of our Fetch digest, cited by every verdict.
+//!
+//! Everything here is pure: no I/O, no clock, deterministic.
+#![forbid(unsafe_code)]
+
+pub mod header;
+pub mod method;
+pub mod mime;
+pub mod oracle;
+pub mod origin;
+pub mod profile;
+pub mod request;
+pub mod response;
+pub mod rule;
+pub mod safelist;
+pub mod script;
+
+pub use header::HeaderList;
+pub use oracle::verdict::{Outcome, Verdict};
+pub use oracle::{evaluate, evaluate_once};
+pub use origin::Origin;
+pub use profile::BrowserProfile;
+pub use request::{BrowserRequest, CredentialsMode, RequestMode};
+pub use rule::Rule;

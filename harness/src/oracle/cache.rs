@@ -1,0 +1,129 @@
+//! The CORS-preflight cache (CACHE-1..5, PRE-2, PRE-14).
+
+use crate::profile::BrowserProfile;
+
+/// What an entry allows: one method or one header name, either possibly the literal `*`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CacheItem {
+    Method(String),
+    Header(String),
+}
+
+/// One preflight-cache entry (CACHE-1). The network partition key is implicit: the oracle
+/// models one partition.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CacheEntry {
+    /// Byte-serialized request origin (`null` included).
+    pub origin: String,
+    /// The full URL, query included.
+    pub url: String,
+    /// Created by a credentialed (`include`) preflight.
+    pub credentials: bool,
+    pub item: CacheItem,
+    /// Seconds on the oracle's clock when the entry was created or refreshed.
+    pub created: u64,
+    pub max_age: u64,
+}
+
+impl CacheEntry {
+    fn live(&self, now: u64) -> bool {
+        now < self.created.saturating_add(self.max_age)
+    }
+
+    /// CACHE-2: same origin, same URL, and a credentialed entry for a credentialed request.
+    fn matches(&self, origin: &str, url: &str, include: bool) -> bool {
+        self.origin == origin && self.url == url && (self.credentials || !include)
+    }
+}
+
+/// A preflight cache for one network partition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PreflightCache {
+    entries: Vec<CacheEntry>,
+}
+
+/// The parameters of a cache lookup: who asks, for which URL, with which credentials mode.
+pub(crate) struct CacheKey<'a> {
+    pub origin: &'a str,
+    pub url: &'a str,
+    pub include: bool,
+    pub now: u64,
+}
+
+impl PreflightCache {
+    pub fn new() -> PreflightCache {
+        PreflightCache::default()
+    }
+
+    pub fn entries(&self) -> &[CacheEntry] {
+        &self.entries
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn live<'a>(&'a self, key: &'a CacheKey<'_>) -> impl Iterator<Item = &'a CacheEntry> + 'a {
+        self.entries.iter().filter(move |e| e.live(key.now) && e.matches(key.origin, key.url, key.include))
+    }
+
+    /// CACHE-3 method match. Under a profile that re-applies wildcard rules (Chromium), a `*`
+    /// entry never serves a credentialed request.
+    pub(crate) fn method_match(&self, key: &CacheKey<'_>, method: &str, profile: &BrowserProfile) -> bool {
+        let wildcard_ok = !key.include || profile.credentialed_wildcard_cache_entries;
+        self.live(key).any(|e| match &e.item {
+            CacheItem::Method(m) => m == method || (m == "*" && wildcard_ok),
+            CacheItem::Header(_) => false,
+        })
+    }
+
+    /// CACHE-3 header-name match: case-insensitive, or `*` for any name but `authorization`.
+    pub(crate) fn header_match(&self, key: &CacheKey<'_>, name: &str, profile: &BrowserProfile) -> bool {
+        let wildcard_ok = !key.include || profile.credentialed_wildcard_cache_entries;
+        self.live(key).any(|e| match &e.item {
+            CacheItem::Header(h) => {
+                h.eq_ignore_ascii_case(name) || (h == "*" && wildcard_ok && !name.eq_ignore_ascii_case("authorization"))
+            }
+            CacheItem::Method(_) => false,
+        })
+    }
+
+    /// Creates an entry, or refreshes the max-age of a matching one (Fetch's CORS-preflight
+    /// fetch steps 12-14). Returns the entry as stored.
+    pub(crate) fn store(&mut self, key: &CacheKey<'_>, item: CacheItem, max_age: u64) -> CacheEntry {
+        let existing = self.entries.iter_mut().find(|e| {
+            e.matches(key.origin, key.url, key.include)
+                && e.credentials == key.include
+                && e.item == item
+        });
+        match existing {
+            Some(e) => {
+                e.created = key.now;
+                e.max_age = max_age;
+                e.clone()
+            }
+            None => {
+                let entry = CacheEntry {
+                    origin: key.origin.to_owned(),
+                    url: key.url.to_owned(),
+                    credentials: key.include,
+                    item,
+                    created: key.now,
+                    max_age,
+                };
+                self.entries.push(entry.clone());
+                entry
+            }
+        }
+    }
+
+    /// PRE-14 / CACHE-4: a network error clears every entry for (origin, URL).
+    pub(crate) fn clear(&mut self, origin: &str, url: &str) {
+        self.entries.retain(|e| !(e.origin == origin && e.url == url));
+    }
+
+    /// Drops expired entries (CACHE-4); lookups ignore them anyway.
+    pub fn expire(&mut self, now: u64) {
+        self.entries.retain(|e| e.live(now));
+    }
+}

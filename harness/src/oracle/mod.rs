@@ -1,0 +1,311 @@
+//! The browser half of the oracle: what a browser does with a server's answers.
+//!
+//! [`evaluate`] walks Fetch's main fetch / HTTP fetch / CORS-preflight fetch / HTTP-redirect
+//! fetch for one script request, asks a [`Responder`] for every request the browser puts on
+//! the wire, and returns a [`Verdict`]. It does no I/O and reads no clock: the caller passes
+//! the time and the preflight cache, so the same inputs always give the same verdict.
+
+pub mod cache;
+pub mod check;
+pub mod expose;
+pub mod preflight;
+pub mod redirect;
+pub mod verdict;
+
+use crate::header::{self, HeaderList};
+use crate::method;
+use crate::origin::Origin;
+use crate::profile::BrowserProfile;
+use crate::request::{BrowserRequest, CredentialsMode, RequestMode};
+use crate::response::{Responder, WireRequest};
+use crate::rule::Rule;
+use crate::safelist;
+
+use cache::{CacheItem, CacheKey, PreflightCache};
+use verdict::{Exchange, Failure, Hop, Outcome, Tainting, Unanswered, Verdict};
+
+/// Evaluates one request with a fresh preflight cache at time 0.
+pub fn evaluate_once<R: Responder>(request: &BrowserRequest, responder: &mut R, profile: &BrowserProfile) -> Result<Verdict, Unanswered> {
+    evaluate(request, responder, profile, &mut PreflightCache::new(), 0)
+}
+
+/// Evaluates one request at time `now` (seconds), reading and updating the preflight cache.
+pub fn evaluate<R: Responder>(
+    request: &BrowserRequest,
+    responder: &mut R,
+    profile: &BrowserProfile,
+    cache: &mut PreflightCache,
+    now: u64,
+) -> Result<Verdict, Unanswered> {
+    let mut verdict = Verdict { outcome: Outcome::Opaque, hops: Vec::new(), cache_entries: Vec::new(), cookies_stored: false };
+    let state = match prepare(request, profile) {
+        Ok(state) => state,
+        Err(failure) => {
+            verdict.outcome = Outcome::ScriptError(failure);
+            return Ok(verdict);
+        }
+    };
+    verdict.outcome = run(request, state, responder, profile, cache, now, &mut verdict)?;
+    Ok(verdict)
+}
+
+/// The request as it enters main fetch: normalized method, author headers filtered, UA
+/// defaults added.
+struct FetchState {
+    url_list: Vec<url::Url>,
+    method: String,
+    headers: HeaderList,
+    tainting: Tainting,
+}
+
+/// What `fetch()` / the `Request` and `Headers` constructors do before anything is sent.
+fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchState, Failure> {
+    if !method::is_valid(&request.method) {
+        return Err(Failure::new(Rule::Meth4, format!("{:?} is not a valid method token", request.method)));
+    }
+    if method::is_forbidden(&request.method) {
+        return Err(Failure::new(Rule::Meth2, format!("{} is a forbidden method; fetch() throws", request.method)));
+    }
+    let method = method::normalize(&request.method).into_owned();
+    if request.mode == RequestMode::NoCors && !method::is_cors_safelisted(&method) {
+        return Err(Failure::new(Rule::Misc1, format!("no-cors requests allow only GET, HEAD and POST, not {method}")));
+    }
+
+    let mut headers = HeaderList::new();
+    for h in request.headers.iter() {
+        let value = header::normalize_value(&h.value);
+        if !header::is_token(&h.name) {
+            return Err(Failure::new(Rule::Hdr1, format!("{:?} is not a valid header name; fetch() throws", String::from_utf8_lossy(&h.name))));
+        }
+        if !header::is_valid_value(value) {
+            return Err(Failure::new(Rule::Hdr1, format!("the value of {} contains NUL, CR or LF; fetch() throws", String::from_utf8_lossy(&h.name))));
+        }
+        if safelist::is_forbidden_request_header(&h.name, value) {
+            continue; // SAFE-4: the Headers object drops it silently.
+        }
+        if request.mode == RequestMode::NoCors
+            && !(safelist::is_no_cors_safelisted_name(&h.name) && safelist::is_cors_safelisted_request_header(&h.name, value))
+        {
+            continue; // MISC-1: the request-no-cors guard ignores it.
+        }
+        headers.append(&h.name, value);
+    }
+    // SAFE-5: defaults added by fetch before main fetch.
+    if !headers.contains("accept") {
+        headers.append(b"Accept", b"*/*");
+    }
+    if let Some(lang) = profile.ua_accept_language {
+        if !headers.contains("accept-language") {
+            headers.append(b"Accept-Language", lang.as_bytes());
+        }
+    }
+    let mut url = request.url.clone();
+    url.set_fragment(None);
+    Ok(FetchState { url_list: vec![url], method, headers, tainting: Tainting::Basic })
+}
+
+/// Main fetch, once per URL of the URL list.
+fn run<R: Responder>(
+    request: &BrowserRequest,
+    mut state: FetchState,
+    responder: &mut R,
+    profile: &BrowserProfile,
+    cache: &mut PreflightCache,
+    now: u64,
+    verdict: &mut Verdict,
+) -> Result<Outcome, Unanswered> {
+    let include = request.credentials.is_include();
+    loop {
+        let current = state.url_list.last().expect("URL list is never empty").clone();
+        if !matches!(current.scheme(), "http" | "https" | "ws" | "wss") {
+            return Ok(Outcome::NetworkError(Failure::new(Rule::Red7, format!("{} is not an HTTP(S) URL", current.scheme()))));
+        }
+        let same_origin = request.origin.same_origin(&Origin::of_url(&current));
+        let tainted = redirect::is_tainted(&request.origin, &state.url_list);
+        let origin_bytes: &str = if tainted { "null" } else { request.origin.serialize() };
+
+        if request.mode == RequestMode::WebSocket {
+            return websocket(request, &state, current, responder, verdict);
+        }
+        if request.mode == RequestMode::SameOrigin && !same_origin {
+            return Ok(Outcome::NetworkError(Failure::new(Rule::Misc2, "same-origin mode does not allow a cross-origin URL")));
+        }
+        state.tainting = if same_origin && state.tainting == Tainting::Basic {
+            Tainting::Basic
+        } else if request.mode == RequestMode::NoCors {
+            Tainting::Opaque
+        } else {
+            Tainting::Cors
+        };
+        let cors = state.tainting == Tainting::Cors;
+
+        // PRE-1: the CORS-preflight flag.
+        let unsafe_names = unsafe_names(&state.headers, request.ua_report);
+        let private_network = profile.private_network_access && request.private_network;
+        let preflight_needed = cors
+            && (request.use_cors_preflight
+                || !method::is_cors_safelisted(&state.method)
+                || !unsafe_names.is_empty()
+                || private_network);
+        let mut hop = Hop { url: current.clone(), tainting: state.tainting, preflight_needed, preflight: None, actual: None };
+        let key = CacheKey { origin: origin_bytes, url: current.as_str(), include, now };
+
+        if preflight_needed {
+            // PRE-2: a cache match for the method (when it matters) and every unsafe name.
+            let cached = profile.preflight_cache
+                && !private_network
+                && (cache.method_match(&key, &state.method, profile)
+                    || (method::is_cors_safelisted(&state.method) && !request.use_cors_preflight))
+                && unsafe_names.iter().all(|n| cache.header_match(&key, n, profile));
+            if !cached {
+                let wire = WireRequest {
+                    method: "OPTIONS".to_owned(),
+                    url: current.clone(),
+                    headers: preflight::preflight_headers(origin_bytes, &state.method, &unsafe_names, private_network),
+                    credentials_attached: false, // PRE-3
+                };
+                let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
+                let result = if response.headers.has_invalid_value() {
+                    Err(Failure::new(Rule::Hdr1, "the preflight response has a header value with NUL, CR or LF"))
+                } else {
+                    let for_req = preflight::PreflightFor {
+                        origin: origin_bytes,
+                        method: &state.method,
+                        include,
+                        use_cors_preflight: request.use_cors_preflight,
+                        headers: &state.headers,
+                        unsafe_names: &unsafe_names,
+                        private_network,
+                    };
+                    preflight::validate(&response, &for_req, profile)
+                };
+                hop.preflight = Some(Exchange { request: wire, response });
+                match result {
+                    Err(failure) => {
+                        cache.clear(origin_bytes, current.as_str()); // PRE-14
+                        verdict.hops.push(hop);
+                        return Ok(Outcome::NetworkError(failure));
+                    }
+                    Ok(grant) if profile.preflight_cache => {
+                        // CACHE-1: one entry per listed method and header name.
+                        for m in grant.methods {
+                            verdict.cache_entries.push(cache.store(&key, CacheItem::Method(m), grant.max_age));
+                        }
+                        for h in grant.header_names {
+                            verdict.cache_entries.push(cache.store(&key, CacheItem::Header(h), grant.max_age));
+                        }
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+
+        // The actual request.
+        let credentials_attached =
+            include || (request.credentials == CredentialsMode::SameOrigin && state.tainting == Tainting::Basic);
+        let mut headers = state.headers.clone();
+        // ORIG-4: always for CORS, otherwise only for methods other than GET and HEAD.
+        if cors || !matches!(state.method.as_str(), "GET" | "HEAD") {
+            headers.append(b"Origin", origin_bytes.as_bytes());
+        }
+        let wire = WireRequest { method: state.method.clone(), url: current.clone(), headers, credentials_attached };
+        let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
+        if credentials_attached && response.headers.contains("set-cookie") {
+            verdict.cookies_stored = true; // MISC-4
+        }
+        let status = response.status;
+        let check = if response.headers.has_invalid_value() {
+            Err(Failure::new(Rule::Hdr1, "the response has a header value with NUL, CR or LF"))
+        } else if cors {
+            check::cors_check(&response.headers, origin_bytes, include) // CHK-6, PRE-13
+        } else {
+            Ok(())
+        };
+        let location = response.headers.get("location").map(|l| l.into_owned());
+        let outcome = match state.tainting {
+            Tainting::Basic => Outcome::Shared { status, exposed: expose::exposed_basic(&response.headers) },
+            Tainting::Cors => Outcome::Shared { status, exposed: expose::exposed_cors(&response.headers, include) },
+            Tainting::Opaque => Outcome::Opaque,
+        };
+        hop.actual = Some(Exchange { request: wire, response });
+        verdict.hops.push(hop);
+        if let Err(failure) = check {
+            if preflight_needed {
+                cache.clear(origin_bytes, current.as_str()); // PRE-14
+            }
+            return Ok(Outcome::NetworkError(failure));
+        }
+
+        // HTTP-redirect fetch (RED-*).
+        let Some(location) = location.filter(|_| redirect::is_redirect_status(status)) else {
+            return Ok(outcome);
+        };
+        let next = match std::str::from_utf8(&location).ok().and_then(|l| current.join(l).ok()) {
+            Some(next) => next,
+            None => return Ok(Outcome::NetworkError(Failure::new(Rule::Red7, "the redirect's Location is not a valid URL"))),
+        };
+        if !matches!(next.scheme(), "http" | "https") {
+            return Ok(Outcome::NetworkError(Failure::new(Rule::Red7, format!("the redirect goes to a {} URL, not HTTP(S)", next.scheme()))));
+        }
+        if state.url_list.len() > redirect::MAX_REDIRECTS {
+            return Ok(Outcome::NetworkError(Failure::new(Rule::Red1, "more than 20 redirects")));
+        }
+        let has_credentials = !next.username().is_empty() || next.password().is_some();
+        let next_origin = Origin::of_url(&next);
+        if has_credentials
+            && (cors || (request.mode == RequestMode::Cors && !request.origin.same_origin(&next_origin)))
+        {
+            return Ok(Outcome::NetworkError(Failure::new(Rule::Red2, "the redirect target URL contains a user name or password")));
+        }
+        if redirect::rewrites_to_get(status, &state.method) {
+            state.method = "GET".to_owned(); // RED-6
+            for name in redirect::REQUEST_BODY_HEADERS {
+                state.headers.remove(name);
+            }
+        }
+        if !Origin::of_url(&current).same_origin(&next_origin) {
+            state.headers.remove("authorization"); // RED-5
+        }
+        let mut next = next;
+        next.set_fragment(None);
+        state.url_list.push(next);
+    }
+}
+
+/// SAFE-3, with the SAFE-7 exemption for reports the browser sends itself.
+fn unsafe_names(headers: &HeaderList, ua_report: bool) -> Vec<String> {
+    if ua_report {
+        let mut filtered = headers.clone();
+        filtered.0.retain(|h| !(h.name.eq_ignore_ascii_case(b"content-type") && safelist::is_preflight_exempt_content_type(&h.value)));
+        return safelist::cors_unsafe_request_header_names(&filtered);
+    }
+    safelist::cors_unsafe_request_header_names(headers)
+}
+
+/// WS-1: a WebSocket handshake carries Origin and cookies, has no CORS check and follows no
+/// redirect; it opens when the server answers 101.
+fn websocket<R: Responder>(
+    request: &BrowserRequest,
+    state: &FetchState,
+    url: url::Url,
+    responder: &mut R,
+    verdict: &mut Verdict,
+) -> Result<Outcome, Unanswered> {
+    let mut headers = state.headers.clone();
+    headers.append(b"Origin", request.origin.serialize().as_bytes());
+    let wire = WireRequest { method: "GET".to_owned(), url: url.clone(), headers, credentials_attached: true };
+    let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
+    let status = response.status;
+    verdict.hops.push(Hop {
+        url,
+        tainting: Tainting::Basic,
+        preflight_needed: false,
+        preflight: None,
+        actual: Some(Exchange { request: wire, response }),
+    });
+    Ok(if status == 101 {
+        Outcome::Shared { status, exposed: Vec::new() }
+    } else {
+        Outcome::NetworkError(Failure::new(Rule::Ws1, format!("the WebSocket handshake was answered {status}, not 101")))
+    })
+}

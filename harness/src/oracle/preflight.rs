@@ -1,0 +1,175 @@
+//! The CORS-preflight request and the validation of its response (PRE-3..12).
+
+use crate::header::{HeaderList, ListValues};
+use crate::method;
+use crate::oracle::verdict::Failure;
+use crate::profile::BrowserProfile;
+use crate::response::ServerResponse;
+use crate::rule::Rule;
+
+/// The default max-age when the header is absent or invalid (PRE-11).
+pub const DEFAULT_MAX_AGE: u64 = 5;
+
+/// PRE-3: the headers of the preflight for a request with this method and unsafe names.
+pub fn preflight_headers(origin: &str, method: &str, unsafe_names: &[String], private_network: bool) -> HeaderList {
+    let mut h = HeaderList::new();
+    h.append(b"Accept", b"*/*");
+    h.append(b"Access-Control-Request-Method", method.as_bytes());
+    if !unsafe_names.is_empty() {
+        h.append(b"Access-Control-Request-Headers", unsafe_names.join(",").as_bytes());
+    }
+    if private_network {
+        h.append(b"Access-Control-Request-Private-Network", b"true");
+    }
+    h.append(b"Origin", origin.as_bytes());
+    h
+}
+
+/// A passed preflight: what it allows, for the cache (CACHE-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreflightGrant {
+    pub methods: Vec<String>,
+    pub header_names: Vec<String>,
+    pub max_age: u64,
+}
+
+/// What the validation needs to know about the actual request.
+pub struct PreflightFor<'a> {
+    pub origin: &'a str,
+    pub method: &'a str,
+    pub include: bool,
+    pub use_cors_preflight: bool,
+    /// The actual request's header list (for PRE-9 Authorization).
+    pub headers: &'a HeaderList,
+    /// Its CORS-unsafe request-header names (SAFE-3), for PRE-10.
+    pub unsafe_names: &'a [String],
+    pub private_network: bool,
+}
+
+/// PRE-4..12: does this preflight response let the actual request go?
+pub fn validate(resp: &ServerResponse, req: &PreflightFor<'_>, profile: &BrowserProfile) -> Result<PreflightGrant, Failure> {
+    if (300..400).contains(&resp.status) {
+        return Err(Failure::new(Rule::Pre4, format!("the preflight was answered with a redirect ({}); preflights never follow redirects", resp.status)));
+    }
+    if !(200..300).contains(&resp.status) {
+        return Err(Failure::new(Rule::Pre5, format!("the preflight was answered with status {}, not 2xx", resp.status)));
+    }
+    super::check::cors_check(&resp.headers, req.origin, req.include).map_err(|f| Failure {
+        rule: f.rule,
+        explanation: format!("preflight: {}", f.explanation),
+    })?;
+
+    let methods = match resp.headers.token_list("access-control-allow-methods") {
+        ListValues::Failure => {
+            return Err(Failure::new(Rule::Pre6, "Access-Control-Allow-Methods is not a comma-separated list of method tokens"));
+        }
+        ListValues::Absent if req.use_cors_preflight => vec![req.method.to_owned()], // PRE-7
+        ListValues::Absent => Vec::new(),
+        ListValues::Items(items) => items.iter().map(|i| String::from_utf8_lossy(i).into_owned()).collect(),
+    };
+    let header_names: Vec<String> = match resp.headers.token_list("access-control-allow-headers") {
+        ListValues::Failure => {
+            return Err(Failure::new(Rule::Pre6, "Access-Control-Allow-Headers is not a comma-separated list of header-name tokens"));
+        }
+        ListValues::Absent => Vec::new(),
+        ListValues::Items(items) => items.iter().map(|i| String::from_utf8_lossy(i).into_owned()).collect(),
+    };
+
+    // PRE-8: listed byte-exactly, safelisted, or `*` without credentials.
+    let method_listed = methods.iter().any(|m| m == req.method);
+    let star = |list: &[String]| list.iter().any(|i| i == "*");
+    if !method_listed && !method::is_cors_safelisted(req.method) && (req.include || !star(&methods)) {
+        let mut why = format!("method {:?} is not in Access-Control-Allow-Methods", req.method);
+        if methods.iter().any(|m| m.eq_ignore_ascii_case(req.method)) {
+            why.push_str(" (methods are case-sensitive)");
+        } else if req.include && star(&methods) {
+            why.push_str(" (* does not apply to credentialed requests)");
+        }
+        return Err(Failure::new(Rule::Pre8, why));
+    }
+
+    // PRE-9: Authorization must be listed explicitly.
+    let listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name));
+    if req.headers.contains("authorization") && !listed("authorization") {
+        return Err(Failure::new(Rule::Pre9, "the request sends Authorization, which Access-Control-Allow-Headers must list by name (* does not cover it)"));
+    }
+
+    // PRE-10: every unsafe name listed, or `*` without credentials.
+    for name in req.unsafe_names {
+        if !listed(name) && (req.include || !star(&header_names)) {
+            let mut why = format!("request header {name:?} is not in Access-Control-Allow-Headers");
+            if req.include && star(&header_names) {
+                why.push_str(" (* does not apply to credentialed requests)");
+            }
+            return Err(Failure::new(Rule::Pre10, why));
+        }
+    }
+
+    if profile.private_network_access && req.private_network {
+        match resp.headers.get("access-control-allow-private-network") {
+            Some(v) if &v[..] == b"true" => {}
+            _ => return Err(Failure::new(Rule::Pna1, "the private-network preflight lacks Access-Control-Allow-Private-Network: true")),
+        }
+    }
+
+    Ok(PreflightGrant { methods, header_names, max_age: max_age(&resp.headers, profile) })
+}
+
+/// PRE-11/12: `Access-Control-Max-Age`, defaulting to 5 seconds, capped by the profile.
+pub fn max_age(headers: &HeaderList, profile: &BrowserProfile) -> u64 {
+    let parsed = match headers.count("access-control-max-age") {
+        1 => headers.get("access-control-max-age").and_then(|v| parse_delta_seconds(&v)),
+        _ => None, // absent, or a single-value header repeated: failure
+    };
+    let age = parsed.unwrap_or(DEFAULT_MAX_AGE);
+    match profile.max_age_cap {
+        Some(cap) => age.min(cap),
+        None => age,
+    }
+}
+
+/// `delta-seconds = 1*DIGIT`; values beyond u64 saturate (they are capped or "forever").
+fn parse_delta_seconds(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(v.iter().fold(0u64, |acc, d| acc.saturating_mul(10).saturating_add(u64::from(d - b'0'))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{CHROMIUM, SPEC};
+
+    fn ages(pairs: &[(&str, &str)], profile: &BrowserProfile) -> u64 {
+        max_age(&HeaderList::from_pairs(pairs.iter().copied()), profile)
+    }
+
+    #[test]
+    fn pre11_max_age_parsing() {
+        assert_eq!(ages(&[], &SPEC), 5);
+        assert_eq!(ages(&[("access-control-max-age", "600")], &SPEC), 600);
+        assert_eq!(ages(&[("access-control-max-age", "0")], &SPEC), 0);
+        for bad in ["", "-1", "1.5", "10s", "5, 5", "+3"] {
+            assert_eq!(ages(&[("access-control-max-age", bad)], &SPEC), 5, "{bad:?}");
+        }
+        assert_eq!(ages(&[("access-control-max-age", "600"), ("access-control-max-age", "600")], &SPEC), 5);
+        assert_eq!(ages(&[("access-control-max-age", "99999999999999999999999")], &SPEC), u64::MAX);
+    }
+
+    #[test]
+    fn pre12_profiles_cap_max_age() {
+        assert_eq!(ages(&[("access-control-max-age", "86400")], &CHROMIUM), 7200);
+        assert_eq!(ages(&[("access-control-max-age", "86400")], &SPEC), 86400);
+        assert_eq!(ages(&[("access-control-max-age", "600")], &CHROMIUM), 600);
+    }
+
+    #[test]
+    fn pre3_preflight_headers_shape() {
+        let h = preflight_headers("http://o.test", "patch", &["content-type".into(), "x-a".into()], false);
+        assert_eq!(h.get("access-control-request-method").as_deref(), Some(&b"patch"[..]));
+        assert_eq!(h.get("access-control-request-headers").as_deref(), Some(&b"content-type,x-a"[..]));
+        assert_eq!(h.get("accept").as_deref(), Some(&b"*/*"[..]));
+        assert!(!preflight_headers("null", "PUT", &[], false).contains("access-control-request-headers"));
+    }
+}

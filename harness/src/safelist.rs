@@ -1,0 +1,226 @@
+//! CORS-safelisted and forbidden request headers (SAFE-1..7) and safelisted response-header
+//! names (EXP-1).
+
+use crate::header::HeaderList;
+use crate::mime;
+
+/// Longest value a safelisted header may have (SAFE-1).
+pub const MAX_SAFELISTED_VALUE: usize = 128;
+/// Largest total of safelisted value bytes before they all count as unsafe (SAFE-3).
+pub const MAX_SAFELISTED_TOTAL: usize = 1024;
+
+/// SAFE-2: bytes that make `accept` and `content-type` values unsafe.
+pub fn is_cors_unsafe_byte(b: u8) -> bool {
+    (b < 0x20 && b != 0x09)
+        || matches!(b, b'"' | b'(' | b')' | b':' | b'<' | b'>' | b'?' | b'@' | b'[' | b'\\' | b']' | b'{' | b'}' | 0x7f)
+}
+
+/// SAFE-1: is `(name, value)` a CORS-safelisted request header?
+pub fn is_cors_safelisted_request_header(name: &[u8], value: &[u8]) -> bool {
+    if value.len() > MAX_SAFELISTED_VALUE {
+        return false;
+    }
+    let lang_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'*' | b',' | b'-' | b'.' | b';' | b'=');
+    if name.eq_ignore_ascii_case(b"accept") {
+        !value.iter().copied().any(is_cors_unsafe_byte)
+    } else if name.eq_ignore_ascii_case(b"accept-language") || name.eq_ignore_ascii_case(b"content-language") {
+        value.iter().all(lang_byte)
+    } else if name.eq_ignore_ascii_case(b"content-type") {
+        if value.iter().copied().any(is_cors_unsafe_byte) {
+            return false;
+        }
+        match mime::parse_essence(value) {
+            Some(essence) => {
+                matches!(essence.as_str(), "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain")
+            }
+            None => false,
+        }
+    } else if name.eq_ignore_ascii_case(b"range") {
+        is_simple_range(value)
+    } else {
+        false
+    }
+}
+
+/// SAFE-1 `range`: `bytes=START-` or `bytes=START-END` with START <= END, digits only.
+fn is_simple_range(value: &[u8]) -> bool {
+    let Some(rest) = value.strip_prefix(b"bytes=") else { return false };
+    let Some(dash) = rest.iter().position(|&b| b == b'-') else { return false };
+    let (start, end) = (&rest[..dash], &rest[dash + 1..]);
+    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
+    if !digits(start) || !(end.is_empty() || digits(end)) {
+        return false;
+    }
+    if end.is_empty() {
+        return true;
+    }
+    // Compare as decimal numbers of any length: strip leading zeros, then length, then bytes.
+    let strip = |s: &[u8]| -> Vec<u8> {
+        let first = s.iter().position(|&b| b != b'0').unwrap_or(s.len());
+        s[first..].to_vec()
+    };
+    let (s, e) = (strip(start), strip(end));
+    (s.len(), &s) <= (e.len(), &e)
+}
+
+/// SAFE-4: headers a script cannot set. `value` matters for the method-override headers.
+pub fn is_forbidden_request_header(name: &[u8], value: &[u8]) -> bool {
+    const FORBIDDEN: [&str; 21] = [
+        "accept-charset", "accept-encoding", "access-control-request-headers", "access-control-request-method",
+        "connection", "content-length", "cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
+        "origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding", "upgrade", "via",
+    ];
+    if FORBIDDEN.iter().any(|f| name.eq_ignore_ascii_case(f.as_bytes())) {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.starts_with(b"proxy-") || lower.starts_with(b"sec-") {
+        return true;
+    }
+    if matches!(&lower[..], b"x-http-method" | b"x-http-method-override" | b"x-method-override") {
+        return value.split(|&b| b == b',').any(|item| {
+            let item = crate::header::normalize_value(item);
+            std::str::from_utf8(item).is_ok_and(crate::method::is_forbidden)
+        });
+    }
+    false
+}
+
+/// SAFE-3: the CORS-unsafe request-header names of a header list: lowercase, deduplicated,
+/// sorted by bytes. Safelisted values above a total of 1024 bytes make every safelisted name
+/// unsafe too.
+pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> Vec<String> {
+    let mut unsafe_names: Vec<Vec<u8>> = Vec::new();
+    let mut maybe: Vec<&[u8]> = Vec::new();
+    let mut total = 0usize;
+    for h in headers.iter() {
+        if is_cors_safelisted_request_header(&h.name, &h.value) {
+            maybe.push(&h.name);
+            total += h.value.len();
+        } else {
+            unsafe_names.push(h.name.to_ascii_lowercase());
+        }
+    }
+    if total > MAX_SAFELISTED_TOTAL {
+        unsafe_names.extend(maybe.into_iter().map(|n| n.to_ascii_lowercase()));
+    }
+    unsafe_names.sort_unstable();
+    unsafe_names.dedup();
+    // Names reaching here were validated as tokens by the request builder, so they are ASCII.
+    unsafe_names.into_iter().map(|n| String::from_utf8_lossy(&n).into_owned()).collect()
+}
+
+/// SAFE-7: content types browsers send themselves without a preflight (reports).
+pub fn is_preflight_exempt_content_type(value: &[u8]) -> bool {
+    mime::parse_essence(value).is_some_and(|e| {
+        matches!(
+            e.as_str(),
+            "application/csp-report" | "application/expect-ct-report+json" | "application/xss-auditor-report"
+                | "application/ocsp-request"
+        )
+    })
+}
+
+/// EXP-1: CORS-safelisted response-header names, always visible to script.
+pub fn is_cors_safelisted_response_header_name(name: &[u8]) -> bool {
+    ["cache-control", "content-language", "content-length", "content-type", "expires", "last-modified", "pragma"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+}
+
+/// EXP-1: forbidden response-header names, never visible to script.
+pub fn is_forbidden_response_header_name(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"set-cookie") || name.eq_ignore_ascii_case(b"set-cookie2")
+}
+
+/// MISC-1: no-CORS-safelisted request-header names (`no-cors` mode allows only these).
+pub fn is_no_cors_safelisted_name(name: &[u8]) -> bool {
+    ["accept", "accept-language", "content-language", "content-type"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn safe(n: &str, v: &str) -> bool {
+        is_cors_safelisted_request_header(n.as_bytes(), v.as_bytes())
+    }
+
+    #[test]
+    fn safe1_value_rules() {
+        assert!(safe("Accept", "*/*"));
+        assert!(!safe("accept", "\""));
+        assert!(safe("accept", &"a".repeat(128)));
+        assert!(!safe("accept", &"a".repeat(129)));
+        assert!(safe("Accept-Language", "en-US,en;q=0.9"));
+        assert!(!safe("accept-language", "@"));
+        assert!(!safe("content-language", "de_DE"));
+        assert!(safe("content-type", "text/plain;charset=UTF-8"));
+        assert!(safe("content-type", "TEXT/PLAIN"));
+        assert!(safe("content-type", "text/plain;garbage"));
+        assert!(safe("content-type", "multipart/form-data; boundary=x"));
+        assert!(!safe("content-type", "text/plain; x=\"a\""));
+        assert!(!safe("content-type", "application/json"));
+        assert!(!safe("content-type", "text/plain, application/json"));
+        assert!(!safe("content-type", "text /plain"));
+        assert!(!safe("x-custom", "1"));
+        assert!(!safe("authorization", "Bearer x"), "SAFE-6");
+    }
+
+    #[test]
+    fn safe1_range() {
+        assert!(safe("range", "bytes=200-"));
+        assert!(safe("range", "bytes=0-0"));
+        assert!(safe("range", "bytes=100-200"));
+        assert!(!safe("range", "bytes=-200"));
+        assert!(!safe("range", "bytes=200-100"));
+        assert!(!safe("range", "bytes=100-200,300-400"));
+        assert!(!safe("range", "bytes 0-"));
+        assert!(!safe("range", "bytes= 0-"));
+        assert!(safe("range", "bytes=00000000000000000000000001-2"));
+    }
+
+    #[test]
+    fn safe2_unsafe_bytes() {
+        for b in [0u8, 0x08, 0x0a, 0x1f, b'"', b'(', b')', b':', b'<', b'>', b'?', b'@', b'[', b'\\', b']', b'{', b'}', 0x7f] {
+            assert!(is_cors_unsafe_byte(b), "{b:#x}");
+        }
+        for b in [b'\t', b' ', b'a', b'/', b';', b'=', 0x80, 0xff] {
+            assert!(!is_cors_unsafe_byte(b), "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn safe3_unsafe_names_sorted_lowercase_dedup_and_1024_total() {
+        let h = HeaderList::from_pairs([("X-B", "1"), ("x-a", "1"), ("X-A", "2"), ("Content-Type", "application/json"), ("Accept", "*/*")]);
+        assert_eq!(cors_unsafe_request_header_names(&h), ["content-type", "x-a", "x-b"]);
+        let v = "a".repeat(128);
+        let mut pairs: Vec<(&str, &str)> = vec![("accept", &v); 8];
+        assert!(cors_unsafe_request_header_names(&HeaderList::from_pairs(pairs.clone())).is_empty(), "1024 exactly is fine");
+        pairs.push(("accept-language", "x"));
+        assert_eq!(cors_unsafe_request_header_names(&HeaderList::from_pairs(pairs)), ["accept", "accept-language"]);
+    }
+
+    #[test]
+    fn safe4_forbidden_request_headers() {
+        for n in ["Cookie", "origin", "Sec-Fetch-Mode", "Proxy-Authorization", "Host", "Access-Control-Request-Headers"] {
+            assert!(is_forbidden_request_header(n.as_bytes(), b"x"), "{n}");
+        }
+        assert!(is_forbidden_request_header(b"X-HTTP-Method-Override", b"GET, trace"));
+        assert!(!is_forbidden_request_header(b"X-HTTP-Method-Override", b"PUT"));
+        assert!(!is_forbidden_request_header(b"authorization", b"x"));
+    }
+
+    #[test]
+    fn safe7_report_content_types() {
+        assert!(is_preflight_exempt_content_type(b"application/csp-report"));
+        assert!(!is_preflight_exempt_content_type(b"application/json"));
+    }
+
+    #[test]
+    fn exp1_response_safelist() {
+        assert!(is_cors_safelisted_response_header_name(b"Content-Length"));
+        assert!(!is_cors_safelisted_response_header_name(b"x-total-count"));
+        assert!(is_forbidden_response_header_name(b"Set-Cookie2"));
+    }
+}
