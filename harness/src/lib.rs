@@ -12,6 +12,7 @@ pub mod method;
 pub mod mime;
 pub mod oracle;
 pub mod origin;
+pub mod policy;
 pub mod profile;
 pub mod request;
 pub mod response;
