@@ -1,1 +1,32 @@
-fn main() {}
+//! `cors-harness`: the command line of the CORS conformance harness.
+
+mod verdict_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cors-harness", version, about = "CORS conformance harness and reference Fetch CORS oracle")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ask the oracle: read cases as JSON Lines on stdin, write one verdict per line on stdout.
+    ///
+    /// Each input line holds a browser request and what the server answers at each URL; each
+    /// output line says whether a browser preflights, sends, and lets script read the response,
+    /// and which rule (digest ID) made it fail. Bad lines produce an error line; the exit status
+    /// is then 1.
+    Verdict(verdict_cmd::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Verdict(args) => verdict_cmd::run(&args),
+    }
+}

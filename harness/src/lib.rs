@@ -7,6 +7,8 @@
 //! Everything here is pure: no I/O, no clock, deterministic.
 #![forbid(unsafe_code)]
 
+pub mod case;
+pub mod case_json;
 pub mod header;
 pub mod method;
 pub mod mime;

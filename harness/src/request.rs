@@ -34,6 +34,7 @@ pub enum RequestMode {
     /// Cross-origin URLs fail without a request (MISC-2).
     SameOrigin,
     /// A WebSocket handshake: `Origin` and cookies always sent, no CORS at all (WS-1).
+    #[serde(rename = "websocket")]
     WebSocket,
 }
 
