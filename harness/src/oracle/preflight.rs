@@ -48,8 +48,9 @@ pub struct PreflightFor<'a> {
 
 /// PRE-4..12: does this preflight response let the actual request go?
 pub fn validate(resp: &ServerResponse, req: &PreflightFor<'_>, profile: &BrowserProfile) -> Result<PreflightGrant, Failure> {
-    if (300..400).contains(&resp.status) {
-        return Err(Failure::new(Rule::Pre4, format!("the preflight was answered with a redirect ({}); preflights never follow redirects", resp.status)));
+    if super::redirect::is_redirect_status(resp.status) {
+        // PRE-4: preflights are fetched with redirect mode "manual", so this is just a non-ok status.
+        return Err(Failure::new(Rule::Pre5, format!("the preflight was answered with a redirect ({}), which preflights never follow (PRE-4); it needs a 2xx status", resp.status)));
     }
     if !(200..300).contains(&resp.status) {
         return Err(Failure::new(Rule::Pre5, format!("the preflight was answered with status {}, not 2xx", resp.status)));
