@@ -1,9 +1,9 @@
 //! `cors-harness verdict`: the oracle over JSON Lines.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::BufWriter;
 use std::process::ExitCode;
 
-use cors_harness::case_json::{CaseJson, ErrorLine, VerdictLine};
+use cors_harness::verdict_stream::judge_lines;
 use cors_harness::profile::BrowserProfile;
 
 #[derive(clap::Args)]
@@ -34,38 +34,3 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-/// Judges every line; returns how many lines were bad. Blank lines are skipped.
-pub fn judge_lines(input: impl BufRead, out: &mut impl Write, profile: &'static BrowserProfile) -> std::io::Result<u64> {
-    let mut bad = 0;
-    for (index, line) in input.split(b'\n').enumerate() {
-        let line = line?;
-        let line_no = index as u64 + 1;
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match judge(&line, profile) {
-            Ok(verdict) => serde_json::to_writer(&mut *out, &verdict)?,
-            Err((id, error)) => {
-                bad += 1;
-                serde_json::to_writer(&mut *out, &ErrorLine { id, error, line: line_no })?;
-            }
-        }
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    Ok(bad)
-}
-
-fn judge(line: &[u8], profile: &'static BrowserProfile) -> Result<VerdictLine, (serde_json::Value, String)> {
-    let parsed: CaseJson = serde_json::from_slice(line).map_err(|e| {
-        // Recover the id from a line that is JSON but not a valid case, so the error can be matched up.
-        let id = serde_json::from_slice::<serde_json::Value>(line)
-            .ok()
-            .and_then(|v| v.get("id").cloned())
-            .unwrap_or(serde_json::Value::Null);
-        (id, format!("invalid case: {e}"))
-    })?;
-    let case = parsed.to_case(profile).map_err(|e| (parsed.id.clone(), e.0))?;
-    let verdict = case.evaluate().map_err(|e| (parsed.id.clone(), e.to_string()))?;
-    Ok(VerdictLine::new(parsed.id, &verdict))
-}

@@ -14,11 +14,11 @@ pub struct Case {
     pub profile: &'static BrowserProfile,
     pub request: BrowserRequest,
     pub server: ServerScript,
-    /// Earlier requests against the same server, with their times in seconds: they fill the
-    /// preflight cache the main request sees (CACHE-*).
+    /// Earlier requests against the same server, with their times in milliseconds: they fill
+    /// the preflight cache the main request sees (CACHE-*).
     pub history: Vec<(BrowserRequest, u64)>,
-    /// Time of the main request, in seconds on the same clock as `history`.
-    pub time: u64,
+    /// Time of the main request, in milliseconds on the same clock as `history`.
+    pub time_ms: u64,
 }
 
 impl Case {
@@ -29,6 +29,6 @@ impl Case {
         for (request, time) in &self.history {
             crate::oracle::evaluate(request, &mut server, self.profile, &mut cache, *time)?;
         }
-        crate::oracle::evaluate(&self.request, &mut server, self.profile, &mut cache, self.time)
+        crate::oracle::evaluate(&self.request, &mut server, self.profile, &mut cache, self.time_ms)
     }
 }

@@ -25,7 +25,8 @@ pub struct CaseJson {
     pub server: std::collections::BTreeMap<String, UrlAnswersJson>,
     #[serde(default)]
     pub history: Vec<HistoryJson>,
-    pub time: Option<u64>,
+    /// Seconds (fractions allowed) on the clock of `history`.
+    pub time: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -58,8 +59,9 @@ fn get() -> String {
 #[serde(deny_unknown_fields)]
 pub struct HistoryJson {
     pub request: RequestJson,
+    /// Seconds (fractions allowed).
     #[serde(default)]
-    pub time: u64,
+    pub time: f64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -101,6 +103,15 @@ impl RequestJson {
             ua_report: self.ua_report,
             private_network: self.private_network,
         })
+    }
+}
+
+/// Seconds to whole milliseconds; negative or non-finite times are errors.
+fn millis(seconds: f64, what: &str) -> Result<u64, CaseError> {
+    if seconds.is_finite() && seconds >= 0.0 && seconds < 1e12 {
+        Ok((seconds * 1000.0).round() as u64)
+    } else {
+        Err(CaseError(format!("{what} {seconds} is not a time in seconds >= 0")))
     }
 }
 
@@ -147,10 +158,13 @@ impl CaseJson {
         let history = self
             .history
             .iter()
-            .map(|h| Ok((h.request.to_request()?, h.time)))
+            .map(|h| Ok((h.request.to_request()?, millis(h.time, "history time")?)))
             .collect::<Result<Vec<_>, CaseError>>()?;
-        let time = self.time.unwrap_or_else(|| history.iter().map(|(_, t)| *t).max().unwrap_or(0));
-        Ok(Case { id: self.id_string(), profile, request: self.request.to_request()?, server, history, time })
+        let time_ms = match self.time {
+            Some(t) => millis(t, "time")?,
+            None => history.iter().map(|(_, t)| *t).max().unwrap_or(0),
+        };
+        Ok(Case { id: self.id_string(), profile, request: self.request.to_request()?, server, history, time_ms })
     }
 }
 

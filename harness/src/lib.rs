@@ -21,6 +21,7 @@ pub mod response;
 pub mod rule;
 pub mod safelist;
 pub mod script;
+pub mod verdict_stream;
 
 pub use header::HeaderList;
 pub use oracle::verdict::{Outcome, Verdict};

@@ -20,14 +20,15 @@ pub struct CacheEntry {
     /// Created by a credentialed (`include`) preflight.
     pub credentials: bool,
     pub item: CacheItem,
-    /// Seconds on the oracle's clock when the entry was created or refreshed.
-    pub created: u64,
+    /// Milliseconds on the oracle's clock when the entry was created or refreshed.
+    pub created_ms: u64,
+    /// Seconds (PRE-11).
     pub max_age: u64,
 }
 
 impl CacheEntry {
-    fn live(&self, now: u64) -> bool {
-        now < self.created.saturating_add(self.max_age)
+    fn live(&self, now_ms: u64) -> bool {
+        now_ms < self.created_ms.saturating_add(self.max_age.saturating_mul(1000))
     }
 
     /// CACHE-2: same origin, same URL, and a credentialed entry for a credentialed request.
@@ -47,7 +48,7 @@ pub(crate) struct CacheKey<'a> {
     pub origin: &'a str,
     pub url: &'a str,
     pub include: bool,
-    pub now: u64,
+    pub now_ms: u64,
 }
 
 impl PreflightCache {
@@ -64,7 +65,7 @@ impl PreflightCache {
     }
 
     fn live<'a>(&'a self, key: &'a CacheKey<'_>) -> impl Iterator<Item = &'a CacheEntry> + 'a {
-        self.entries.iter().filter(move |e| e.live(key.now) && e.matches(key.origin, key.url, key.include))
+        self.entries.iter().filter(move |e| e.live(key.now_ms) && e.matches(key.origin, key.url, key.include))
     }
 
     /// CACHE-3 method match. Under a profile that re-applies wildcard rules (Chromium), a `*`
@@ -98,7 +99,7 @@ impl PreflightCache {
         });
         match existing {
             Some(e) => {
-                e.created = key.now;
+                e.created_ms = key.now_ms;
                 e.max_age = max_age;
                 e.clone()
             }
@@ -108,7 +109,7 @@ impl PreflightCache {
                     url: key.url.to_owned(),
                     credentials: key.include,
                     item,
-                    created: key.now,
+                    created_ms: key.now_ms,
                     max_age,
                 };
                 self.entries.push(entry.clone());
@@ -123,7 +124,7 @@ impl PreflightCache {
     }
 
     /// Drops expired entries (CACHE-4); lookups ignore them anyway.
-    pub fn expire(&mut self, now: u64) {
-        self.entries.retain(|e| e.live(now));
+    pub fn expire(&mut self, now_ms: u64) {
+        self.entries.retain(|e| e.live(now_ms));
     }
 }

@@ -29,13 +29,14 @@ pub fn evaluate_once<R: Responder>(request: &BrowserRequest, responder: &mut R, 
     evaluate(request, responder, profile, &mut PreflightCache::new(), 0)
 }
 
-/// Evaluates one request at time `now` (seconds), reading and updating the preflight cache.
+/// Evaluates one request at time `now_ms` (milliseconds on the caller's clock), reading and
+/// updating the preflight cache.
 pub fn evaluate<R: Responder>(
     request: &BrowserRequest,
     responder: &mut R,
     profile: &BrowserProfile,
     cache: &mut PreflightCache,
-    now: u64,
+    now_ms: u64,
 ) -> Result<Verdict, Unanswered> {
     let mut verdict = Verdict { outcome: Outcome::Opaque, hops: Vec::new(), cache_entries: Vec::new(), cookies_stored: false };
     let state = match prepare(request, profile) {
@@ -45,7 +46,7 @@ pub fn evaluate<R: Responder>(
             return Ok(verdict);
         }
     };
-    verdict.outcome = run(request, state, responder, profile, cache, now, &mut verdict)?;
+    verdict.outcome = run(request, state, responder, profile, cache, now_ms, &mut verdict)?;
     Ok(verdict)
 }
 
@@ -111,7 +112,7 @@ fn run<R: Responder>(
     responder: &mut R,
     profile: &BrowserProfile,
     cache: &mut PreflightCache,
-    now: u64,
+    now_ms: u64,
     verdict: &mut Verdict,
 ) -> Result<Outcome, Unanswered> {
     let include = request.credentials.is_include();
@@ -148,7 +149,7 @@ fn run<R: Responder>(
                 || !unsafe_names.is_empty()
                 || private_network);
         let mut hop = Hop { url: current.clone(), tainting: state.tainting, preflight_needed, preflight: None, actual: None };
-        let key = CacheKey { origin: origin_bytes, url: current.as_str(), include, now };
+        let key = CacheKey { origin: origin_bytes, url: current.as_str(), include, now_ms };
 
         if preflight_needed {
             // PRE-2: a cache match for the method (when it matters) and every unsafe name.
