@@ -5,6 +5,10 @@
 
 use std::hint::black_box;
 
+// The `cors-harness` binary uses mimalloc too: measure what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use cors_harness::case::Case;
 use cors_harness::case_json::CaseJson;

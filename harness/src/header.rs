@@ -1,10 +1,20 @@
 //! Header lists as browsers store them (HDR-1..4): raw bytes, repeated names kept in order.
 
-/// One header line: name and value bytes exactly as sent or received.
+use bytes::Bytes;
+
+/// One header line: name and value bytes exactly as sent or received. `Bytes`, so the oracle
+/// can copy header lists between requests, responses and verdicts without copying bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Header {
-    pub name: Vec<u8>,
-    pub value: Vec<u8>,
+    pub name: Bytes,
+    pub value: Bytes,
+}
+
+impl Header {
+    /// A header whose name and value are static (no allocation).
+    pub const fn from_static(name: &'static [u8], value: &'static [u8]) -> Header {
+        Header { name: Bytes::from_static(name), value: Bytes::from_static(value) }
+    }
 }
 
 /// An ordered list of header lines. Unlike `http::HeaderMap` it keeps invalid bytes, so the
@@ -40,7 +50,12 @@ impl HeaderList {
 
     /// Appends a header line, stripping HTTP whitespace around the value (HDR-1).
     pub fn append(&mut self, name: &[u8], value: &[u8]) {
-        self.0.push(Header { name: name.to_vec(), value: normalize_value(value).to_vec() });
+        self.0.push(Header { name: Bytes::copy_from_slice(name), value: Bytes::copy_from_slice(normalize_value(value)) });
+    }
+
+    /// Appends a header line as is (the caller has normalized the value).
+    pub fn push(&mut self, header: Header) {
+        self.0.push(header);
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Header> {
@@ -77,7 +92,7 @@ impl HeaderList {
         let Some(second) = values.next() else {
             return Some(std::borrow::Cow::Borrowed(&first.value));
         };
-        let mut joined = first.value.clone();
+        let mut joined = first.value.to_vec();
         for h in std::iter::once(second).chain(values) {
             joined.extend_from_slice(b", ");
             joined.extend_from_slice(&h.value);

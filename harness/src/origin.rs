@@ -99,6 +99,20 @@ impl Origin {
         }
     }
 
+    /// Same origin as the origin of `url`, without building that origin (this runs for every
+    /// hop of every verdict).
+    pub fn same_origin_as_url(&self, url: &url::Url) -> bool {
+        match self {
+            Origin::Tuple(t) => {
+                has_tuple_origin(url)
+                    && url.scheme() == t.scheme
+                    && url.port_or_known_default().unwrap_or(0) == t.effective_port()
+                    && same_host(url, &t.host)
+            }
+            Origin::Opaque => false,
+        }
+    }
+
     pub fn as_tuple(&self) -> Option<&TupleOrigin> {
         match self {
             Origin::Tuple(t) => Some(t),
@@ -138,6 +152,27 @@ impl TupleOrigin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.serialize())
+    }
+}
+
+/// True if the origins of two URLs are the same tuple origin (allocation-free).
+pub fn same_origin_urls(a: &url::Url, b: &url::Url) -> bool {
+    has_tuple_origin(a)
+        && a.scheme() == b.scheme()
+        && a.port_or_known_default() == b.port_or_known_default()
+        && a.host() == b.host()
+}
+
+fn has_tuple_origin(url: &url::Url) -> bool {
+    default_port(url.scheme()).is_some() && url.host().is_some()
+}
+
+fn same_host(url: &url::Url, host: &url::Host<String>) -> bool {
+    match (url.host(), host) {
+        (Some(url::Host::Domain(a)), url::Host::Domain(b)) => a == b,
+        (Some(url::Host::Ipv4(a)), url::Host::Ipv4(b)) => a == *b,
+        (Some(url::Host::Ipv6(a)), url::Host::Ipv6(b)) => a == *b,
+        _ => false,
     }
 }
 
@@ -194,6 +229,20 @@ mod tests {
         assert_eq!(Origin::parse_serialized(b"\xff"), Err(OriginError::NotUtf8));
         assert!(matches!(Origin::parse_serialized(b"a.example"), Err(OriginError::NotUrl(_))));
         assert!(matches!(Origin::parse_serialized(b"data:,x"), Err(OriginError::OpaqueScheme(_))));
+    }
+
+    #[test]
+    fn same_origin_shortcuts_agree_with_building_the_origin() {
+        let urls = ["https://a.example/", "https://a.example:443/x", "http://a.example/", "https://A.example:8443/", "http://[::1]:80/", "http://127.0.0.1/", "data:,x", "file:///x", "ws://a.example/"];
+        for a in urls {
+            let ua = url::Url::parse(a).unwrap();
+            for b in urls {
+                let ub = url::Url::parse(b).unwrap();
+                let built = Origin::of_url(&ua).same_origin(&Origin::of_url(&ub));
+                assert_eq!(same_origin_urls(&ua, &ub), built, "{a} {b}");
+                assert_eq!(Origin::of_url(&ua).same_origin_as_url(&ub), built, "{a} {b}");
+            }
+        }
     }
 
     #[test]

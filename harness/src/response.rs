@@ -14,7 +14,7 @@ pub struct ServerResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WireRequest {
     pub method: String,
-    pub url: url::Url,
+    pub url: std::sync::Arc<url::Url>,
     pub headers: HeaderList,
     /// Cookies and HTTP authentication are attached (MISC-3).
     pub credentials_attached: bool,

@@ -73,11 +73,11 @@ pub fn is_forbidden_request_header(name: &[u8], value: &[u8]) -> bool {
     if FORBIDDEN.iter().any(|f| name.eq_ignore_ascii_case(f.as_bytes())) {
         return true;
     }
-    let lower = name.to_ascii_lowercase();
-    if lower.starts_with(b"proxy-") || lower.starts_with(b"sec-") {
+    let starts = |prefix: &[u8]| name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix);
+    if starts(b"proxy-") || starts(b"sec-") {
         return true;
     }
-    if matches!(&lower[..], b"x-http-method" | b"x-http-method-override" | b"x-method-override") {
+    if [&b"x-http-method"[..], b"x-http-method-override", b"x-method-override"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
         return value.split(|&b| b == b',').any(|item| {
             let item = crate::header::normalize_value(item);
             std::str::from_utf8(item).is_ok_and(crate::method::is_forbidden)
@@ -90,7 +90,7 @@ pub fn is_forbidden_request_header(name: &[u8], value: &[u8]) -> bool {
 /// sorted by bytes. Safelisted values above a total of 1024 bytes make every safelisted name
 /// unsafe too.
 pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> Vec<String> {
-    let mut unsafe_names: Vec<Vec<u8>> = Vec::new();
+    let mut unsafe_names: Vec<String> = Vec::new();
     let mut maybe: Vec<&[u8]> = Vec::new();
     let mut total = 0usize;
     for h in headers.iter() {
@@ -98,16 +98,23 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> Vec<String> {
             maybe.push(&h.name);
             total += h.value.len();
         } else {
-            unsafe_names.push(h.name.to_ascii_lowercase());
+            unsafe_names.push(lowercase_name(&h.name));
         }
     }
     if total > MAX_SAFELISTED_TOTAL {
-        unsafe_names.extend(maybe.into_iter().map(|n| n.to_ascii_lowercase()));
+        unsafe_names.extend(maybe.into_iter().map(lowercase_name));
     }
     unsafe_names.sort_unstable();
     unsafe_names.dedup();
-    // Names reaching here were validated as tokens by the request builder, so they are ASCII.
-    unsafe_names.into_iter().map(|n| String::from_utf8_lossy(&n).into_owned()).collect()
+    unsafe_names
+}
+
+/// Names reaching the oracle were validated as tokens (ASCII); anything else is shown lossily.
+fn lowercase_name(name: &[u8]) -> String {
+    match std::str::from_utf8(name) {
+        Ok(s) => s.to_ascii_lowercase(),
+        Err(_) => String::from_utf8_lossy(name).to_ascii_lowercase(),
+    }
 }
 
 /// SAFE-7: content types browsers send themselves without a preflight (reports).

@@ -1,12 +1,14 @@
 //! The CORS-preflight cache (CACHE-1..5, PRE-2, PRE-14).
 
+use std::sync::Arc;
+
 use crate::profile::BrowserProfile;
 
 /// What an entry allows: one method or one header name, either possibly the literal `*`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CacheItem {
-    Method(String),
-    Header(String),
+    Method(Arc<str>),
+    Header(Arc<str>),
 }
 
 /// One preflight-cache entry (CACHE-1). The network partition key is implicit: the oracle
@@ -14,9 +16,9 @@ pub enum CacheItem {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CacheEntry {
     /// Byte-serialized request origin (`null` included).
-    pub origin: String,
+    pub origin: Arc<str>,
     /// The full URL, query included.
-    pub url: String,
+    pub url: Arc<str>,
     /// Created by a credentialed (`include`) preflight.
     pub credentials: bool,
     pub item: CacheItem,
@@ -33,7 +35,7 @@ impl CacheEntry {
 
     /// CACHE-2: same origin, same URL, and a credentialed entry for a credentialed request.
     fn matches(&self, origin: &str, url: &str, include: bool) -> bool {
-        self.origin == origin && self.url == url && (self.credentials || !include)
+        &*self.origin == origin && &*self.url == url && (self.credentials || !include)
     }
 }
 
@@ -73,7 +75,7 @@ impl PreflightCache {
     pub(crate) fn method_match(&self, key: &CacheKey<'_>, method: &str, profile: &BrowserProfile) -> bool {
         let wildcard_ok = !key.include || profile.credentialed_wildcard_cache_entries;
         self.live(key).any(|e| match &e.item {
-            CacheItem::Method(m) => m == method || (m == "*" && wildcard_ok),
+            CacheItem::Method(m) => &**m == method || (&**m == "*" && wildcard_ok),
             CacheItem::Header(_) => false,
         })
     }
@@ -83,15 +85,16 @@ impl PreflightCache {
         let wildcard_ok = !key.include || profile.credentialed_wildcard_cache_entries;
         self.live(key).any(|e| match &e.item {
             CacheItem::Header(h) => {
-                h.eq_ignore_ascii_case(name) || (h == "*" && wildcard_ok && !name.eq_ignore_ascii_case("authorization"))
+                h.eq_ignore_ascii_case(name) || (&**h == "*" && wildcard_ok && !name.eq_ignore_ascii_case("authorization"))
             }
             CacheItem::Method(_) => false,
         })
     }
 
     /// Creates an entry, or refreshes the max-age of a matching one (Fetch's CORS-preflight
-    /// fetch steps 12-14). Returns the entry as stored.
-    pub(crate) fn store(&mut self, key: &CacheKey<'_>, item: CacheItem, max_age: u64) -> CacheEntry {
+    /// fetch steps 12-14). Returns the entry as stored. `origin` and `url` are the key's, shared
+    /// by all entries of one preflight.
+    pub(crate) fn store(&mut self, key: &CacheKey<'_>, origin: &Arc<str>, url: &Arc<str>, item: CacheItem, max_age: u64) -> CacheEntry {
         let existing = self.entries.iter_mut().find(|e| {
             e.matches(key.origin, key.url, key.include)
                 && e.credentials == key.include
@@ -105,8 +108,8 @@ impl PreflightCache {
             }
             None => {
                 let entry = CacheEntry {
-                    origin: key.origin.to_owned(),
-                    url: key.url.to_owned(),
+                    origin: origin.clone(),
+                    url: url.clone(),
                     credentials: key.include,
                     item,
                     created_ms: key.now_ms,
@@ -120,7 +123,7 @@ impl PreflightCache {
 
     /// PRE-14 / CACHE-4: a network error clears every entry for (origin, URL).
     pub(crate) fn clear(&mut self, origin: &str, url: &str) {
-        self.entries.retain(|e| !(e.origin == origin && e.url == url));
+        self.entries.retain(|e| !(&*e.origin == origin && &*e.url == url));
     }
 
     /// Drops expired entries (CACHE-4); lookups ignore them anyway.

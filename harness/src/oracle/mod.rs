@@ -14,12 +14,13 @@ pub mod verdict;
 
 use crate::header::{self, HeaderList};
 use crate::method;
-use crate::origin::Origin;
 use crate::profile::BrowserProfile;
 use crate::request::{BrowserRequest, CredentialsMode, RequestMode};
 use crate::response::{Responder, WireRequest};
 use crate::rule::Rule;
 use crate::safelist;
+
+use std::sync::Arc;
 
 use cache::{CacheItem, CacheKey, PreflightCache};
 use verdict::{Exchange, Failure, Hop, Outcome, Tainting, Unanswered, Verdict};
@@ -53,7 +54,8 @@ pub fn evaluate<R: Responder>(
 /// The request as it enters main fetch: normalized method, author headers filtered, UA
 /// defaults added.
 struct FetchState {
-    url_list: Vec<url::Url>,
+    /// Shared with the hops and wire requests of the verdict, which all name these URLs.
+    url_list: Vec<Arc<url::Url>>,
     method: String,
     headers: HeaderList,
     tainting: Tainting,
@@ -89,20 +91,20 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
         {
             continue; // MISC-1: the request-no-cors guard ignores it.
         }
-        headers.append(&h.name, value);
+        headers.push(header::Header { name: h.name.clone(), value: h.value.slice_ref(value) });
     }
     // SAFE-5: defaults added by fetch before main fetch.
     if !headers.contains("accept") {
-        headers.append(b"Accept", b"*/*");
+        headers.push(header::Header::from_static(b"Accept", b"*/*"));
     }
     if let Some(lang) = profile.ua_accept_language {
         if !headers.contains("accept-language") {
-            headers.append(b"Accept-Language", lang.as_bytes());
+            headers.push(header::Header { name: bytes::Bytes::from_static(b"Accept-Language"), value: bytes::Bytes::from_static(lang.as_bytes()) });
         }
     }
     let mut url = request.url.clone();
     url.set_fragment(None);
-    Ok(FetchState { url_list: vec![url], method, headers, tainting: Tainting::Basic })
+    Ok(FetchState { url_list: vec![Arc::new(url)], method, headers, tainting: Tainting::Basic })
 }
 
 /// Main fetch, once per URL of the URL list.
@@ -121,8 +123,8 @@ fn run<R: Responder>(
         if !matches!(current.scheme(), "http" | "https" | "ws" | "wss") {
             return Ok(Outcome::NetworkError(Failure::new(Rule::Red7, format!("{} is not an HTTP(S) URL", current.scheme()))));
         }
-        let same_origin = request.origin.same_origin(&Origin::of_url(&current));
-        let tainted = redirect::is_tainted(&request.origin, &state.url_list);
+        let same_origin = request.origin.same_origin_as_url(&current);
+        let tainted = redirect::is_tainted(&request.origin, state.url_list.iter().map(|u| &**u));
         let origin_bytes: &str = if tainted { "null" } else { request.origin.serialize() };
 
         if request.mode == RequestMode::WebSocket {
@@ -189,11 +191,10 @@ fn run<R: Responder>(
                     }
                     Ok(grant) if profile.preflight_cache => {
                         // CACHE-1: one entry per listed method and header name.
-                        for m in grant.methods {
-                            verdict.cache_entries.push(cache.store(&key, CacheItem::Method(m), grant.max_age));
-                        }
-                        for h in grant.header_names {
-                            verdict.cache_entries.push(cache.store(&key, CacheItem::Header(h), grant.max_age));
+                        let (origin, url) = (Arc::from(origin_bytes), Arc::from(current.as_str()));
+                        let items = grant.methods.into_iter().map(CacheItem::Method).chain(grant.header_names.into_iter().map(CacheItem::Header));
+                        for item in items {
+                            verdict.cache_entries.push(cache.store(&key, &origin, &url, item, grant.max_age));
                         }
                     }
                     Ok(_) => {}
@@ -252,9 +253,8 @@ fn run<R: Responder>(
             return Ok(Outcome::NetworkError(Failure::new(Rule::Red1, "more than 20 redirects")));
         }
         let has_credentials = !next.username().is_empty() || next.password().is_some();
-        let next_origin = Origin::of_url(&next);
         if has_credentials
-            && (cors || (request.mode == RequestMode::Cors && !request.origin.same_origin(&next_origin)))
+            && (cors || (request.mode == RequestMode::Cors && !request.origin.same_origin_as_url(&next)))
         {
             return Ok(Outcome::NetworkError(Failure::new(Rule::Red2, "the redirect target URL contains a user name or password")));
         }
@@ -264,12 +264,12 @@ fn run<R: Responder>(
                 state.headers.remove(name);
             }
         }
-        if !Origin::of_url(&current).same_origin(&next_origin) {
+        if !crate::origin::same_origin_urls(&current, &next) {
             state.headers.remove("authorization"); // RED-5
         }
         let mut next = next;
         next.set_fragment(None);
-        state.url_list.push(next);
+        state.url_list.push(Arc::new(next));
     }
 }
 
@@ -288,7 +288,7 @@ fn unsafe_names(headers: &HeaderList, ua_report: bool) -> Vec<String> {
 fn websocket<R: Responder>(
     request: &BrowserRequest,
     state: &FetchState,
-    url: url::Url,
+    url: Arc<url::Url>,
     responder: &mut R,
     verdict: &mut Verdict,
 ) -> Result<Outcome, Unanswered> {

@@ -1,5 +1,7 @@
 //! The CORS-preflight request and the validation of its response (PRE-3..12).
 
+use std::sync::Arc;
+
 use crate::header::{HeaderList, ListValues};
 use crate::method;
 use crate::oracle::verdict::Failure;
@@ -12,24 +14,26 @@ pub const DEFAULT_MAX_AGE: u64 = 5;
 
 /// PRE-3: the headers of the preflight for a request with this method and unsafe names.
 pub fn preflight_headers(origin: &str, method: &str, unsafe_names: &[String], private_network: bool) -> HeaderList {
-    let mut h = HeaderList::new();
-    h.append(b"Accept", b"*/*");
-    h.append(b"Access-Control-Request-Method", method.as_bytes());
+    use crate::header::Header;
+    use bytes::Bytes;
+    let mut h = HeaderList(Vec::with_capacity(5));
+    h.push(Header::from_static(b"Accept", b"*/*"));
+    h.push(Header { name: Bytes::from_static(b"Access-Control-Request-Method"), value: Bytes::copy_from_slice(method.as_bytes()) });
     if !unsafe_names.is_empty() {
-        h.append(b"Access-Control-Request-Headers", unsafe_names.join(",").as_bytes());
+        h.push(Header { name: Bytes::from_static(b"Access-Control-Request-Headers"), value: Bytes::from(unsafe_names.join(",")) });
     }
     if private_network {
-        h.append(b"Access-Control-Request-Private-Network", b"true");
+        h.push(Header::from_static(b"Access-Control-Request-Private-Network", b"true"));
     }
-    h.append(b"Origin", origin.as_bytes());
+    h.push(Header { name: Bytes::from_static(b"Origin"), value: Bytes::copy_from_slice(origin.as_bytes()) });
     h
 }
 
 /// A passed preflight: what it allows, for the cache (CACHE-1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreflightGrant {
-    pub methods: Vec<String>,
-    pub header_names: Vec<String>,
+    pub methods: Vec<Arc<str>>,
+    pub header_names: Vec<Arc<str>>,
     pub max_age: u64,
 }
 
@@ -64,21 +68,21 @@ pub fn validate(resp: &ServerResponse, req: &PreflightFor<'_>, profile: &Browser
         ListValues::Failure => {
             return Err(Failure::new(Rule::Pre6, "Access-Control-Allow-Methods is not a comma-separated list of method tokens"));
         }
-        ListValues::Absent if req.use_cors_preflight => vec![req.method.to_owned()], // PRE-7
+        ListValues::Absent if req.use_cors_preflight => vec![Arc::from(req.method)], // PRE-7
         ListValues::Absent => Vec::new(),
-        ListValues::Items(items) => items.iter().map(|i| String::from_utf8_lossy(i).into_owned()).collect(),
+        ListValues::Items(items) => items.iter().map(|i| Arc::from(String::from_utf8_lossy(i))).collect(),
     };
-    let header_names: Vec<String> = match resp.headers.token_list("access-control-allow-headers") {
+    let header_names: Vec<Arc<str>> = match resp.headers.token_list("access-control-allow-headers") {
         ListValues::Failure => {
             return Err(Failure::new(Rule::Pre6, "Access-Control-Allow-Headers is not a comma-separated list of header-name tokens"));
         }
         ListValues::Absent => Vec::new(),
-        ListValues::Items(items) => items.iter().map(|i| String::from_utf8_lossy(i).into_owned()).collect(),
+        ListValues::Items(items) => items.iter().map(|i| Arc::from(String::from_utf8_lossy(i))).collect(),
     };
 
     // PRE-8: listed byte-exactly, safelisted, or `*` without credentials.
-    let method_listed = methods.iter().any(|m| m == req.method);
-    let star = |list: &[String]| list.iter().any(|i| i == "*");
+    let method_listed = methods.iter().any(|m| &**m == req.method);
+    let star = |list: &[Arc<str>]| list.iter().any(|i| &**i == "*");
     if !method_listed && !method::is_cors_safelisted(req.method) && (req.include || !star(&methods)) {
         let mut why = format!("method {:?} is not in Access-Control-Allow-Methods", req.method);
         if methods.iter().any(|m| m.eq_ignore_ascii_case(req.method)) {

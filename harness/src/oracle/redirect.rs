@@ -7,12 +7,16 @@ pub const MAX_REDIRECTS: usize = 20;
 
 /// ORIG-5: true once the URL list passed from a server that was cross-origin to the request
 /// origin on to a different origin; the serialized request origin is then `null`.
-pub fn is_tainted(request_origin: &Origin, url_list: &[url::Url]) -> bool {
-    url_list.windows(2).any(|pair| {
-        let last = Origin::of_url(&pair[0]);
-        let next = Origin::of_url(&pair[1]);
-        !next.same_origin(&last) && !request_origin.same_origin(&last)
-    })
+pub fn is_tainted<'a>(request_origin: &Origin, url_list: impl IntoIterator<Item = &'a url::Url>) -> bool {
+    let mut urls = url_list.into_iter();
+    let Some(mut last) = urls.next() else { return false };
+    for next in urls {
+        if !crate::origin::same_origin_urls(next, last) && !request_origin.same_origin_as_url(last) {
+            return true;
+        }
+        last = next;
+    }
+    false
 }
 
 /// A redirect status the browser follows.

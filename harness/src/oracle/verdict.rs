@@ -26,7 +26,7 @@ pub enum Tainting {
 /// One URL of the request's URL list: its preflight (if any) and its actual request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hop {
-    pub url: url::Url,
+    pub url: std::sync::Arc<url::Url>,
     pub tainting: Tainting,
     /// The CORS-preflight flag was set for this hop (a preflight was needed, PRE-1).
     pub preflight_needed: bool,
