@@ -24,13 +24,13 @@ pub struct HeaderList(pub Vec<Header>);
 
 /// Result of "extract header list values" (HDR-3).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ListValues<'a> {
+pub enum ListValues<T> {
     /// The header is absent.
     Absent,
     /// Some occurrence does not match the list grammar.
     Failure,
     /// The parsed items, in order, across all occurrences.
-    Items(Vec<&'a [u8]>),
+    Items(Vec<T>),
 }
 
 impl HeaderList {
@@ -103,7 +103,17 @@ impl HeaderList {
     /// "Extract header list values" (HDR-3) for a `#token` list header such as
     /// Access-Control-Allow-Methods, -Allow-Headers or -Expose-Headers: every occurrence must
     /// be a comma list of tokens (HDR-4: optional whitespace and empty elements allowed).
-    pub fn token_list(&self, name: &str) -> ListValues<'_> {
+    pub fn token_list(&self, name: &str) -> ListValues<&[u8]> {
+        self.token_list_with(name, |_, item| item)
+    }
+
+    /// [`token_list`](Self::token_list) with items that share the header's bytes (no copy),
+    /// for results that outlive the list (preflight-cache entries).
+    pub fn token_list_shared(&self, name: &str) -> ListValues<Bytes> {
+        self.token_list_with(name, |value, item| value.slice_ref(item))
+    }
+
+    fn token_list_with<'a, T>(&'a self, name: &str, make: impl Fn(&'a Bytes, &'a [u8]) -> T) -> ListValues<T> {
         let mut present = false;
         let mut items = Vec::new();
         for h in self.0.iter().filter(|h| h.name.eq_ignore_ascii_case(name.as_bytes())) {
@@ -116,7 +126,7 @@ impl HeaderList {
                 if !is_token(item) {
                     return ListValues::Failure;
                 }
-                items.push(item);
+                items.push(make(&h.value, item));
             }
         }
         if present { ListValues::Items(items) } else { ListValues::Absent }

@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use crate::profile::BrowserProfile;
 
 /// What an entry allows: one method or one header name, either possibly the literal `*`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CacheItem {
-    Method(Arc<str>),
-    Header(Arc<str>),
+    Method(Bytes),
+    Header(Bytes),
 }
 
 /// One preflight-cache entry (CACHE-1). The network partition key is implicit: the oracle
@@ -75,7 +77,7 @@ impl PreflightCache {
     pub(crate) fn method_match(&self, key: &CacheKey<'_>, method: &str, profile: &BrowserProfile) -> bool {
         let wildcard_ok = !key.include || profile.credentialed_wildcard_cache_entries;
         self.live(key).any(|e| match &e.item {
-            CacheItem::Method(m) => &**m == method || (&**m == "*" && wildcard_ok),
+            CacheItem::Method(m) => m == method.as_bytes() || (m == &b"*"[..] && wildcard_ok),
             CacheItem::Header(_) => false,
         })
     }
@@ -85,7 +87,7 @@ impl PreflightCache {
         let wildcard_ok = !key.include || profile.credentialed_wildcard_cache_entries;
         self.live(key).any(|e| match &e.item {
             CacheItem::Header(h) => {
-                h.eq_ignore_ascii_case(name) || (&**h == "*" && wildcard_ok && !name.eq_ignore_ascii_case("authorization"))
+                h.eq_ignore_ascii_case(name.as_bytes()) || (h == &b"*"[..] && wildcard_ok && !name.eq_ignore_ascii_case("authorization"))
             }
             CacheItem::Method(_) => false,
         })

@@ -1,6 +1,6 @@
 //! The CORS-preflight request and the validation of its response (PRE-3..12).
 
-use std::sync::Arc;
+use bytes::Bytes;
 
 use crate::header::{HeaderList, ListValues};
 use crate::method;
@@ -32,8 +32,8 @@ pub fn preflight_headers(origin: &str, method: &str, unsafe_names: &[String], pr
 /// A passed preflight: what it allows, for the cache (CACHE-1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreflightGrant {
-    pub methods: Vec<Arc<str>>,
-    pub header_names: Vec<Arc<str>>,
+    pub methods: Vec<Bytes>,
+    pub header_names: Vec<Bytes>,
     pub max_age: u64,
 }
 
@@ -64,28 +64,28 @@ pub fn validate(resp: &ServerResponse, req: &PreflightFor<'_>, profile: &Browser
         explanation: format!("preflight: {}", f.explanation),
     })?;
 
-    let methods = match resp.headers.token_list("access-control-allow-methods") {
+    let methods = match resp.headers.token_list_shared("access-control-allow-methods") {
         ListValues::Failure => {
             return Err(Failure::new(Rule::Pre6, "Access-Control-Allow-Methods is not a comma-separated list of method tokens"));
         }
-        ListValues::Absent if req.use_cors_preflight => vec![Arc::from(req.method)], // PRE-7
+        ListValues::Absent if req.use_cors_preflight => vec![Bytes::copy_from_slice(req.method.as_bytes())], // PRE-7
         ListValues::Absent => Vec::new(),
-        ListValues::Items(items) => items.iter().map(|i| Arc::from(String::from_utf8_lossy(i))).collect(),
+        ListValues::Items(items) => items,
     };
-    let header_names: Vec<Arc<str>> = match resp.headers.token_list("access-control-allow-headers") {
+    let header_names: Vec<Bytes> = match resp.headers.token_list_shared("access-control-allow-headers") {
         ListValues::Failure => {
             return Err(Failure::new(Rule::Pre6, "Access-Control-Allow-Headers is not a comma-separated list of header-name tokens"));
         }
         ListValues::Absent => Vec::new(),
-        ListValues::Items(items) => items.iter().map(|i| Arc::from(String::from_utf8_lossy(i))).collect(),
+        ListValues::Items(items) => items,
     };
 
     // PRE-8: listed byte-exactly, safelisted, or `*` without credentials.
-    let method_listed = methods.iter().any(|m| &**m == req.method);
-    let star = |list: &[Arc<str>]| list.iter().any(|i| &**i == "*");
+    let method_listed = methods.iter().any(|m| m == req.method.as_bytes());
+    let star = |list: &[Bytes]| list.iter().any(|i| i == &b"*"[..]);
     if !method_listed && !method::is_cors_safelisted(req.method) && (req.include || !star(&methods)) {
         let mut why = format!("method {:?} is not in Access-Control-Allow-Methods", req.method);
-        if methods.iter().any(|m| m.eq_ignore_ascii_case(req.method)) {
+        if methods.iter().any(|m| m.eq_ignore_ascii_case(req.method.as_bytes())) {
             why.push_str(" (methods are case-sensitive)");
         } else if req.include && star(&methods) {
             why.push_str(" (* does not apply to credentialed requests)");
@@ -94,7 +94,7 @@ pub fn validate(resp: &ServerResponse, req: &PreflightFor<'_>, profile: &Browser
     }
 
     // PRE-9: Authorization must be listed explicitly.
-    let listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name));
+    let listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name.as_bytes()));
     if req.headers.contains("authorization") && !listed("authorization") {
         return Err(Failure::new(Rule::Pre9, "the request sends Authorization, which Access-Control-Allow-Headers must list by name (* does not cover it)"));
     }
