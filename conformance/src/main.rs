@@ -6,6 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// The oracle allocates small, short-lived buffers per verdict; mimalloc makes that ~20% faster
+// than the system allocator (harness/benches/oracle.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "cors-harness", version, about = "CORS conformance harness and reference Fetch CORS oracle")]
 struct Cli {

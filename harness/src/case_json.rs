@@ -85,7 +85,7 @@ pub struct ResponseJson {
 pub struct CaseError(pub String);
 
 impl RequestJson {
-    fn to_request(&self) -> Result<BrowserRequest, CaseError> {
+    fn into_request(self) -> Result<BrowserRequest, CaseError> {
         let url = url::Url::parse(&self.url).map_err(|e| CaseError(format!("request.url {:?}: {e}", self.url)))?;
         if !matches!(url.scheme(), "http" | "https" | "ws" | "wss") {
             return Err(CaseError(format!("request.url {:?}: only http(s) and ws(s) URLs are modelled", self.url)));
@@ -95,8 +95,8 @@ impl RequestJson {
         Ok(BrowserRequest {
             url,
             origin,
-            method: self.method.clone(),
-            headers: headers(&self.headers),
+            method: self.method,
+            headers: headers(self.headers),
             credentials: self.credentials,
             mode: self.mode,
             use_cors_preflight: self.use_cors_preflight,
@@ -115,13 +115,21 @@ fn millis(seconds: f64, what: &str) -> Result<u64, CaseError> {
     }
 }
 
-fn headers(pairs: &[(String, String)]) -> HeaderList {
-    HeaderList::from_pairs(pairs.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())))
+/// Header pairs to a list, reusing the parsed strings' buffers (HDR-1 trimming still applies).
+fn headers(pairs: Vec<(String, String)>) -> HeaderList {
+    let mut list = HeaderList(Vec::with_capacity(pairs.len()));
+    for (name, value) in pairs {
+        let value = bytes::Bytes::from(value);
+        let trimmed = crate::header::normalize_value(&value);
+        let value = if trimmed.len() == value.len() { value.clone() } else { value.slice_ref(trimmed) };
+        list.push(crate::header::Header { name: bytes::Bytes::from(name), value });
+    }
+    list
 }
 
 impl ResponseJson {
-    fn to_response(&self) -> ServerResponse {
-        ServerResponse { status: self.status, headers: headers(&self.headers) }
+    fn into_response(self) -> ServerResponse {
+        ServerResponse { status: self.status, headers: headers(self.headers) }
     }
 }
 
@@ -134,9 +142,15 @@ impl CaseJson {
         }
     }
 
+    /// [`into_case`](Self::into_case) for a line used several times (e.g. once per profile).
+    pub fn to_case(&self, default_profile: &'static BrowserProfile) -> Result<Case, CaseError> {
+        self.clone().into_case(default_profile)
+    }
+
     /// Validates the line and builds the [`Case`]; `default_profile` applies when the line
     /// names no browser.
-    pub fn to_case(&self, default_profile: &'static BrowserProfile) -> Result<Case, CaseError> {
+    pub fn into_case(self, default_profile: &'static BrowserProfile) -> Result<Case, CaseError> {
+        let id = self.id_string();
         let profile = match &self.browser {
             None => default_profile,
             Some(name) => BrowserProfile::by_name(name).ok_or_else(|| {
@@ -144,27 +158,33 @@ impl CaseJson {
                 CaseError(format!("unknown browser {name:?}; known: {}", known.join(", ")))
             })?,
         };
+        let request = self.request.into_request()?;
         let mut server = ServerScript::new();
-        for (url, answers) in &self.server {
-            let parsed = url::Url::parse(url).map_err(|e| CaseError(format!("server URL {url:?}: {e}")))?;
+        for (url, answers) in self.server {
+            // Most scripts key the request URL itself, already parsed above.
+            let parsed = if request.url.as_str() == url {
+                request.url.clone()
+            } else {
+                url::Url::parse(&url).map_err(|e| CaseError(format!("server URL {url:?}: {e}")))?
+            };
             server.insert(
                 &parsed,
                 UrlAnswers {
-                    preflight: answers.preflight.as_ref().map(ResponseJson::to_response),
-                    response: answers.response.as_ref().map(ResponseJson::to_response),
+                    preflight: answers.preflight.map(ResponseJson::into_response),
+                    response: answers.response.map(ResponseJson::into_response),
                 },
             );
         }
         let history = self
             .history
-            .iter()
-            .map(|h| Ok((h.request.to_request()?, millis(h.time, "history time")?)))
+            .into_iter()
+            .map(|h| Ok((h.request.into_request()?, millis(h.time, "history time")?)))
             .collect::<Result<Vec<_>, CaseError>>()?;
         let time_ms = match self.time {
             Some(t) => millis(t, "time")?,
             None => history.iter().map(|(_, t)| *t).max().unwrap_or(0),
         };
-        Ok(Case { id: self.id_string(), profile, request: self.request.to_request()?, server, history, time_ms })
+        Ok(Case { id, profile, request, server, history, time_ms })
     }
 }
 

@@ -161,9 +161,20 @@ pub const fn is_tchar(b: u8) -> bool {
         | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
 }
 
+/// `tchar` as a table: `is_token` runs on every header name and list item.
+static TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_tchar(b as u8);
+        b += 1;
+    }
+    table
+};
+
 /// RFC 9110 `token` (METH-4, PRE-6): one or more `tchar`.
 pub fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
+    !bytes.is_empty() && bytes.iter().all(|&b| TCHAR[usize::from(b)])
 }
 
 /// A header value a script may set (fetch's "header value"): no NUL, CR or LF. Surrounding

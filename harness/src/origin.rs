@@ -18,8 +18,9 @@ pub struct TupleOrigin {
     scheme: String,
     host: url::Host<String>,
     port: Option<u16>,
-    /// The ORIG-1 serialization, computed once: it is compared on every CORS check.
-    serialized: String,
+    /// The ORIG-1 serialization, computed once: it is compared on every CORS check and copied
+    /// into every `Origin` header (hence `Bytes`: copies share it). Always ASCII.
+    serialized: bytes::Bytes,
 }
 
 /// Why bytes are not a serialized origin.
@@ -71,7 +72,7 @@ impl Origin {
         let Origin::Tuple(tuple) = &origin else {
             return Err(OriginError::OpaqueScheme(url.scheme().to_owned()));
         };
-        if text == tuple.serialized {
+        if text.as_bytes() == tuple.serialized {
             return Ok(origin);
         }
         // The URL parser appends "/" to an empty path, so compare against the serialization
@@ -79,13 +80,13 @@ impl Origin {
         if url.query().is_some() || url.fragment().is_some() || text.ends_with('/') || url.path() != "/" {
             return Err(OriginError::HasPath);
         }
-        Err(OriginError::NotCanonical { canonical: tuple.serialized.clone() })
+        Err(OriginError::NotCanonical { canonical: tuple.serialize().to_owned() })
     }
 
     /// The bytes of the `Origin` header for this origin (ORIG-1, ORIG-2).
     pub fn serialize(&self) -> &str {
         match self {
-            Origin::Tuple(t) => &t.serialized,
+            Origin::Tuple(t) => t.serialize(),
             Origin::Opaque => "null",
         }
     }
@@ -113,6 +114,14 @@ impl Origin {
         }
     }
 
+    /// The serialization as shared bytes, for header values.
+    pub fn serialized_bytes(&self) -> bytes::Bytes {
+        match self {
+            Origin::Tuple(t) => t.serialized.clone(),
+            Origin::Opaque => bytes::Bytes::from_static(b"null"),
+        }
+    }
+
     pub fn as_tuple(&self) -> Option<&TupleOrigin> {
         match self {
             Origin::Tuple(t) => Some(t),
@@ -127,7 +136,13 @@ impl TupleOrigin {
             Some(p) => format!("{scheme}://{host}:{p}"),
             None => format!("{scheme}://{host}"),
         };
-        TupleOrigin { scheme, host, port, serialized }
+        TupleOrigin { scheme, host, port, serialized: bytes::Bytes::from(serialized) }
+    }
+
+    /// The ORIG-1 serialization.
+    pub fn serialize(&self) -> &str {
+        // Built from `format!` in `new`, so valid UTF-8 (ASCII) by construction.
+        std::str::from_utf8(&self.serialized).expect("serialized origins are ASCII")
     }
 
     pub fn scheme(&self) -> &str {

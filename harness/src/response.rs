@@ -36,6 +36,7 @@ impl WireRequest {
 /// driver answers by sending the request to a target.
 pub trait Responder {
     /// The answer to `request`, or `None` when the responder has none (the oracle then reports
-    /// which request was unanswered instead of guessing).
-    fn respond(&mut self, request: &WireRequest) -> Option<ServerResponse>;
+    /// which request was unanswered instead of guessing). Shared, so a scripted answer given
+    /// many times is not copied each time.
+    fn respond(&mut self, request: &WireRequest) -> Option<std::sync::Arc<ServerResponse>>;
 }

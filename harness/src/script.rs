@@ -1,7 +1,9 @@
 //! A scripted server: fixed answers per URL, for the oracle's table-driven uses (the
 //! `verdict` command, test vectors, benchmarks).
 
-use std::collections::HashMap;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use crate::response::{Responder, ServerResponse, WireRequest};
 
@@ -12,10 +14,17 @@ pub struct UrlAnswers {
     pub response: Option<ServerResponse>,
 }
 
-/// Answers keyed by URL (serialized without fragment).
+/// Answers keyed by URL (serialized without fragment). Looked up once per request the oracle
+/// sends, so with a fast non-cryptographic hash (the keys are the caller's own data).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ServerScript {
-    answers: HashMap<String, UrlAnswers>,
+    answers: FxHashMap<String, Stored>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Stored {
+    preflight: Option<Arc<ServerResponse>>,
+    response: Option<Arc<ServerResponse>>,
 }
 
 impl ServerScript {
@@ -25,11 +34,16 @@ impl ServerScript {
 
     /// Sets the answers at `url` (its fragment is ignored, as on the wire).
     pub fn insert(&mut self, url: &url::Url, answers: UrlAnswers) {
-        self.answers.insert(key(url), answers);
+        let stored = Stored { preflight: answers.preflight.map(Arc::new), response: answers.response.map(Arc::new) };
+        self.answers.insert(key(url), stored);
     }
 
-    pub fn get(&self, url: &url::Url) -> Option<&UrlAnswers> {
-        self.answers.get(&key(url)[..])
+    /// The answers at `url`.
+    pub fn get(&self, url: &url::Url) -> Option<UrlAnswers> {
+        self.answers.get(&key(url)[..]).map(|s| UrlAnswers {
+            preflight: s.preflight.as_deref().cloned(),
+            response: s.response.as_deref().cloned(),
+        })
     }
 }
 
@@ -44,17 +58,22 @@ fn key(url: &url::Url) -> String {
     }
 }
 
-impl Responder for ServerScript {
-    fn respond(&mut self, request: &WireRequest) -> Option<ServerResponse> {
+impl ServerScript {
+    fn answer(&self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
         let at = self.answers.get(url_without_fragment(&request.url))?;
         if request.is_preflight() { at.preflight.clone() } else { at.response.clone() }
     }
 }
 
+impl Responder for ServerScript {
+    fn respond(&mut self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
+        self.answer(request)
+    }
+}
+
 impl Responder for &ServerScript {
-    fn respond(&mut self, request: &WireRequest) -> Option<ServerResponse> {
-        let at = self.answers.get(url_without_fragment(&request.url))?;
-        if request.is_preflight() { at.preflight.clone() } else { at.response.clone() }
+    fn respond(&mut self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
+        self.answer(request)
     }
 }
 

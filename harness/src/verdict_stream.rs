@@ -41,7 +41,11 @@ pub fn judge(line: &[u8], profile: &'static BrowserProfile) -> Result<VerdictLin
             .unwrap_or(serde_json::Value::Null);
         (id, format!("invalid case: {e}"))
     })?;
-    let case = parsed.to_case(profile).map_err(|e| (parsed.id.clone(), e.0))?;
-    let verdict = case.evaluate().map_err(|e| (parsed.id.clone(), e.to_string()))?;
-    Ok(VerdictLine::new(parsed.id, &verdict))
+    let id = parsed.id.clone();
+    let case = match parsed.into_case(profile) {
+        Ok(case) => case,
+        Err(e) => return Err((id, e.0)),
+    };
+    let verdict = case.evaluate().map_err(|e| (id.clone(), e.to_string()))?;
+    Ok(VerdictLine::new(id, &verdict))
 }

@@ -97,10 +97,12 @@ impl PreflightCache {
     /// fetch steps 12-14). Returns the entry as stored. `origin` and `url` are the key's, shared
     /// by all entries of one preflight.
     pub(crate) fn store(&mut self, key: &CacheKey<'_>, origin: &Arc<str>, url: &Arc<str>, item: CacheItem, max_age: u64) -> CacheEntry {
+        // Entries of one preflight share their origin and URL: pointer equality first.
         let existing = self.entries.iter_mut().find(|e| {
-            e.matches(key.origin, key.url, key.include)
+            e.item == item
                 && e.credentials == key.include
-                && e.item == item
+                && (Arc::ptr_eq(&e.origin, origin) || *e.origin == **origin)
+                && (Arc::ptr_eq(&e.url, url) || *e.url == **url)
         });
         match existing {
             Some(e) => {

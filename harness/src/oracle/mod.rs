@@ -39,7 +39,7 @@ pub fn evaluate<R: Responder>(
     cache: &mut PreflightCache,
     now_ms: u64,
 ) -> Result<Verdict, Unanswered> {
-    let mut verdict = Verdict { outcome: Outcome::Opaque, hops: Vec::new(), cache_entries: Vec::new(), cookies_stored: false };
+    let mut verdict = Verdict { outcome: Outcome::Opaque, hops: Vec::with_capacity(1), cache_entries: Vec::new(), cookies_stored: false };
     let state = match prepare(request, profile) {
         Ok(state) => state,
         Err(failure) => {
@@ -74,7 +74,7 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
         return Err(Failure::new(Rule::Misc1, format!("no-cors requests allow only GET, HEAD and POST, not {method}")));
     }
 
-    let mut headers = HeaderList::new();
+    let mut headers = HeaderList(Vec::with_capacity(request.headers.len() + 2));
     for h in request.headers.iter() {
         let value = header::normalize_value(&h.value);
         if !header::is_token(&h.name) {
@@ -126,6 +126,7 @@ fn run<R: Responder>(
         let same_origin = request.origin.same_origin_as_url(&current);
         let tainted = redirect::is_tainted(&request.origin, state.url_list.iter().map(|u| &**u));
         let origin_bytes: &str = if tainted { "null" } else { request.origin.serialize() };
+        let origin_value = if tainted { bytes::Bytes::from_static(b"null") } else { request.origin.serialized_bytes() };
 
         if request.mode == RequestMode::WebSocket {
             return websocket(request, &state, current, responder, verdict);
@@ -164,7 +165,7 @@ fn run<R: Responder>(
                 let wire = WireRequest {
                     method: "OPTIONS".to_owned(),
                     url: current.clone(),
-                    headers: preflight::preflight_headers(origin_bytes, &state.method, &unsafe_names, private_network),
+                    headers: preflight::preflight_headers(origin_value.clone(), &state.method, &unsafe_names, private_network),
                     credentials_attached: false, // PRE-3
                 };
                 let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
@@ -192,6 +193,7 @@ fn run<R: Responder>(
                     Ok(grant) if profile.preflight_cache => {
                         // CACHE-1: one entry per listed method and header name.
                         let (origin, url) = (Arc::from(origin_bytes), Arc::from(current.as_str()));
+                        verdict.cache_entries.reserve(grant.methods.len() + grant.header_names.len());
                         let items = grant.methods.into_iter().map(CacheItem::Method).chain(grant.header_names.into_iter().map(CacheItem::Header));
                         for item in items {
                             verdict.cache_entries.push(cache.store(&key, &origin, &url, item, grant.max_age));
@@ -205,10 +207,11 @@ fn run<R: Responder>(
         // The actual request.
         let credentials_attached =
             include || (request.credentials == CredentialsMode::SameOrigin && state.tainting == Tainting::Basic);
-        let mut headers = state.headers.clone();
+        let mut headers = HeaderList(Vec::with_capacity(state.headers.len() + 1));
+        headers.0.extend_from_slice(&state.headers.0);
         // ORIG-4: always for CORS, otherwise only for methods other than GET and HEAD.
         if cors || !matches!(state.method.as_str(), "GET" | "HEAD") {
-            headers.append(b"Origin", origin_bytes.as_bytes());
+            headers.push(header::Header { name: bytes::Bytes::from_static(b"Origin"), value: origin_value.clone() });
         }
         let wire = WireRequest { method: state.method.clone(), url: current.clone(), headers, credentials_attached };
         let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
@@ -223,11 +226,18 @@ fn run<R: Responder>(
         } else {
             Ok(())
         };
-        let location = response.headers.get("location").map(|l| l.into_owned());
-        let outcome = match state.tainting {
-            Tainting::Basic => Outcome::Shared { status, exposed: expose::exposed_basic(&response.headers) },
-            Tainting::Cors => Outcome::Shared { status, exposed: expose::exposed_cors(&response.headers, include) },
+        let location = match redirect::is_redirect_status(status) {
+            true => response.headers.get("location").map(|l| l.into_owned()),
+            false => None,
+        };
+        let final_outcome = |headers: &HeaderList| match state.tainting {
+            Tainting::Basic => Outcome::Shared { status, exposed: expose::exposed_basic(headers) },
+            Tainting::Cors => Outcome::Shared { status, exposed: expose::exposed_cors(headers, include) },
             Tainting::Opaque => Outcome::Opaque,
+        };
+        let outcome = match (&check, &location) {
+            (Ok(()), None) => Some(final_outcome(&response.headers)),
+            _ => None,
         };
         hop.actual = Some(Exchange { request: wire, response });
         verdict.hops.push(hop);
@@ -239,8 +249,8 @@ fn run<R: Responder>(
         }
 
         // HTTP-redirect fetch (RED-*).
-        let Some(location) = location.filter(|_| redirect::is_redirect_status(status)) else {
-            return Ok(outcome);
+        let Some(location) = location else {
+            return Ok(outcome.expect("computed for a final response that passed its check"));
         };
         let next = match std::str::from_utf8(&location).ok().and_then(|l| current.join(l).ok()) {
             Some(next) => next,

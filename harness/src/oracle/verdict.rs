@@ -8,7 +8,7 @@ use crate::rule::Rule;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
     pub request: WireRequest,
-    pub response: ServerResponse,
+    pub response: std::sync::Arc<ServerResponse>,
 }
 
 /// How a response is filtered for script (Fetch's "response tainting").
