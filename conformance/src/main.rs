@@ -1,5 +1,6 @@
 //! `cors-harness`: the command line of the CORS conformance harness.
 
+mod policy_cmd;
 mod verdict_cmd;
 
 use std::process::ExitCode;
@@ -27,11 +28,21 @@ enum Command {
     /// and which rule (digest ID) made it fail. Bad lines produce an error line; the exit status
     /// is then 1.
     Verdict(verdict_cmd::Args),
+    /// Work with policy files (what a server's owner means to allow).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Check policy files: errors and warnings with file:line:column, exit status 1 on errors.
+    Check(policy_cmd::CheckArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Verdict(args) => verdict_cmd::run(&args),
+        Command::Policy(PolicyCommand::Check(args)) => policy_cmd::check(&args),
     }
 }
