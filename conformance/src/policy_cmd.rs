@@ -28,7 +28,12 @@ pub fn check(args: &CheckArgs) -> ExitCode {
                     eprintln!("{:?}", miette::Report::new(warning.clone()));
                 }
                 failed |= args.deny_warnings && !loaded.warnings.is_empty();
-                eprintln!("{}: ok ({} warning{})", file.display(), loaded.warnings.len(), if loaded.warnings.len() == 1 { "" } else { "s" });
+                eprintln!(
+                    "{}: ok ({} warning{})",
+                    file.display(),
+                    loaded.warnings.len(),
+                    if loaded.warnings.len() == 1 { "" } else { "s" }
+                );
                 if args.print {
                     println!("# {}\n{}", file.display(), loaded.policy.to_toml());
                 }

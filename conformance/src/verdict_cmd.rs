@@ -3,8 +3,8 @@
 use std::io::BufWriter;
 use std::process::ExitCode;
 
-use cors_harness::verdict_stream::judge_lines;
 use cors_harness::profile::BrowserProfile;
+use cors_harness::verdict_stream::judge_lines;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -33,4 +33,3 @@ pub fn run(args: &Args) -> ExitCode {
         }
     }
 }
-

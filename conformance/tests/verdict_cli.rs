@@ -36,7 +36,9 @@ fn chk5_the_issue_example_fails_its_credentialed_preflight() {
 
 #[test]
 fn bad_lines_get_error_lines_and_exit_1_while_good_lines_go_on() {
-    let input = format!("{ISSUE_EXAMPLE}\nnot json\n\n{{\"id\": 7, \"request\": {{\"url\": \"http://a.test/\", \"origin\": \"http://b.test/\"}}, \"server\": {{}}}}\n{ISSUE_EXAMPLE}\n");
+    let input = format!(
+        "{ISSUE_EXAMPLE}\nnot json\n\n{{\"id\": 7, \"request\": {{\"url\": \"http://a.test/\", \"origin\": \"http://b.test/\"}}, \"server\": {{}}}}\n{ISSUE_EXAMPLE}\n"
+    );
     let (code, out) = run(&input, &[]);
     assert_eq!(code, 1);
     let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

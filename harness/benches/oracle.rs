@@ -9,7 +9,7 @@ use std::hint::black_box;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 #[path = "support/corpus.rs"]
 mod corpus;
 
@@ -21,7 +21,8 @@ use cors_harness::profile::CHROMIUM;
 
 fn bench(c: &mut Criterion) {
     let lines = corpus_lines();
-    let cases: Vec<Case> = lines.iter().map(|l| serde_json::from_str::<CaseJson>(l).unwrap().to_case(&CHROMIUM).unwrap()).collect();
+    let cases: Vec<Case> =
+        lines.iter().map(|l| serde_json::from_str::<CaseJson>(l).unwrap().to_case(&CHROMIUM).unwrap()).collect();
     for case in &cases {
         case.evaluate().expect("every corpus case is fully scripted");
     }
@@ -40,7 +41,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for case in &cases {
                 let mut server = &case.server;
-                black_box(cors_harness::evaluate(&case.request, &mut server, case.profile, &mut PreflightCache::new(), 0).unwrap());
+                black_box(
+                    cors_harness::evaluate(&case.request, &mut server, case.profile, &mut PreflightCache::new(), 0)
+                        .unwrap(),
+                );
             }
         })
     });
@@ -49,7 +53,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             for case in &cases {
                 let mut server = &case.server;
-                black_box(cors_harness::evaluate(&case.request, &mut server, &no_cache, &mut PreflightCache::new(), 0).unwrap());
+                black_box(
+                    cors_harness::evaluate(&case.request, &mut server, &no_cache, &mut PreflightCache::new(), 0)
+                        .unwrap(),
+                );
             }
         })
     });

@@ -108,7 +108,7 @@ impl RequestJson {
 
 /// Seconds to whole milliseconds; negative or non-finite times are errors.
 fn millis(seconds: f64, what: &str) -> Result<u64, CaseError> {
-    if seconds.is_finite() && seconds >= 0.0 && seconds < 1e12 {
+    if seconds.is_finite() && (0.0..1e12).contains(&seconds) {
         Ok((seconds * 1000.0).round() as u64)
     } else {
         Err(CaseError(format!("{what} {seconds} is not a time in seconds >= 0")))
@@ -219,9 +219,12 @@ impl VerdictLine {
     pub fn new(id: serde_json::Value, verdict: &Verdict) -> VerdictLine {
         let first = verdict.hops.first();
         let preflight = verdict.first_preflight();
-        let header = |name: &str| preflight.and_then(|p| p.headers.get(name)).map(|v| String::from_utf8_lossy(&v).into_owned());
+        let header =
+            |name: &str| preflight.and_then(|p| p.headers.get(name)).map(|v| String::from_utf8_lossy(&v).into_owned());
         let (outcome, status, explanation) = match &verdict.outcome {
-            Outcome::Shared { status, .. } => ("shared", Some(*status), "the response is shared with script".to_owned()),
+            Outcome::Shared { status, .. } => {
+                ("shared", Some(*status), "the response is shared with script".to_owned())
+            }
             Outcome::Opaque => ("opaque", None, "no-cors: the response is opaque to script".to_owned()),
             Outcome::NetworkError(f) => ("network-error", None, f.explanation.clone()),
             Outcome::ScriptError(f) => ("script-error", None, f.explanation.clone()),
@@ -234,7 +237,10 @@ impl VerdictLine {
             acrm: header("access-control-request-method"),
             acrh: header("access-control-request-headers"),
             actual_sent: verdict.last_actual().is_some(),
-            origin_sent: verdict.last_actual().and_then(|r| r.origin()).map(|o| String::from_utf8_lossy(o).into_owned()),
+            origin_sent: verdict
+                .last_actual()
+                .and_then(|r| r.origin())
+                .map(|o| String::from_utf8_lossy(o).into_owned()),
             readable: verdict.readable(),
             status,
             exposed_headers: verdict.exposed_headers().map(<[String]>::to_vec),

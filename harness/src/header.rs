@@ -50,7 +50,8 @@ impl HeaderList {
 
     /// Appends a header line, stripping HTTP whitespace around the value (HDR-1).
     pub fn append(&mut self, name: &[u8], value: &[u8]) {
-        self.0.push(Header { name: Bytes::copy_from_slice(name), value: Bytes::copy_from_slice(normalize_value(value)) });
+        self.0
+            .push(Header { name: Bytes::copy_from_slice(name), value: Bytes::copy_from_slice(normalize_value(value)) });
     }
 
     /// Appends a header line as is (the caller has normalized the value).

@@ -248,7 +248,17 @@ mod tests {
 
     #[test]
     fn same_origin_shortcuts_agree_with_building_the_origin() {
-        let urls = ["https://a.example/", "https://a.example:443/x", "http://a.example/", "https://A.example:8443/", "http://[::1]:80/", "http://127.0.0.1/", "data:,x", "file:///x", "ws://a.example/"];
+        let urls = [
+            "https://a.example/",
+            "https://a.example:443/x",
+            "http://a.example/",
+            "https://A.example:8443/",
+            "http://[::1]:80/",
+            "http://127.0.0.1/",
+            "data:,x",
+            "file:///x",
+            "ws://a.example/",
+        ];
         for a in urls {
             let ua = url::Url::parse(a).unwrap();
             for b in urls {

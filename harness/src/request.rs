@@ -126,7 +126,10 @@ mod tests {
     #[test]
     fn misc5_crossorigin_attribute_settings() {
         assert_eq!(CrossOriginAttribute::Anonymous.fetch_settings(), (RequestMode::Cors, CredentialsMode::SameOrigin));
-        assert_eq!(CrossOriginAttribute::UseCredentials.fetch_settings(), (RequestMode::Cors, CredentialsMode::Include));
+        assert_eq!(
+            CrossOriginAttribute::UseCredentials.fetch_settings(),
+            (RequestMode::Cors, CredentialsMode::Include)
+        );
         assert_eq!(CrossOriginAttribute::Absent.fetch_settings().0, RequestMode::NoCors);
     }
 

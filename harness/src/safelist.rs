@@ -66,9 +66,27 @@ fn is_simple_range(value: &[u8]) -> bool {
 /// SAFE-4: headers a script cannot set. `value` matters for the method-override headers.
 pub fn is_forbidden_request_header(name: &[u8], value: &[u8]) -> bool {
     const FORBIDDEN: [&str; 21] = [
-        "accept-charset", "accept-encoding", "access-control-request-headers", "access-control-request-method",
-        "connection", "content-length", "cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
-        "origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding", "upgrade", "via",
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
     ];
     if FORBIDDEN.iter().any(|f| name.eq_ignore_ascii_case(f.as_bytes())) {
         return true;
@@ -77,7 +95,10 @@ pub fn is_forbidden_request_header(name: &[u8], value: &[u8]) -> bool {
     if starts(b"proxy-") || starts(b"sec-") {
         return true;
     }
-    if [&b"x-http-method"[..], b"x-http-method-override", b"x-method-override"].iter().any(|n| name.eq_ignore_ascii_case(n)) {
+    if [&b"x-http-method"[..], b"x-http-method-override", b"x-method-override"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
+    {
         return value.split(|&b| b == b',').any(|item| {
             let item = crate::header::normalize_value(item);
             std::str::from_utf8(item).is_ok_and(crate::method::is_forbidden)
@@ -122,7 +143,9 @@ pub fn is_preflight_exempt_content_type(value: &[u8]) -> bool {
     mime::parse_essence(value).is_some_and(|e| {
         matches!(
             e.as_str(),
-            "application/csp-report" | "application/expect-ct-report+json" | "application/xss-auditor-report"
+            "application/csp-report"
+                | "application/expect-ct-report+json"
+                | "application/xss-auditor-report"
                 | "application/ocsp-request"
         )
     })
@@ -142,7 +165,9 @@ pub fn is_forbidden_response_header_name(name: &[u8]) -> bool {
 
 /// MISC-1: no-CORS-safelisted request-header names (`no-cors` mode allows only these).
 pub fn is_no_cors_safelisted_name(name: &[u8]) -> bool {
-    ["accept", "accept-language", "content-language", "content-type"].iter().any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+    ["accept", "accept-language", "content-language", "content-type"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
 }
 
 #[cfg(test)]
@@ -189,7 +214,9 @@ mod tests {
 
     #[test]
     fn safe2_unsafe_bytes() {
-        for b in [0u8, 0x08, 0x0a, 0x1f, b'"', b'(', b')', b':', b'<', b'>', b'?', b'@', b'[', b'\\', b']', b'{', b'}', 0x7f] {
+        for b in
+            [0u8, 0x08, 0x0a, 0x1f, b'"', b'(', b')', b':', b'<', b'>', b'?', b'@', b'[', b'\\', b']', b'{', b'}', 0x7f]
+        {
             assert!(is_cors_unsafe_byte(b), "{b:#x}");
         }
         for b in [b'\t', b' ', b'a', b'/', b';', b'=', 0x80, 0xff] {
@@ -199,18 +226,28 @@ mod tests {
 
     #[test]
     fn safe3_unsafe_names_sorted_lowercase_dedup_and_1024_total() {
-        let h = HeaderList::from_pairs([("X-B", "1"), ("x-a", "1"), ("X-A", "2"), ("Content-Type", "application/json"), ("Accept", "*/*")]);
+        let h = HeaderList::from_pairs([
+            ("X-B", "1"),
+            ("x-a", "1"),
+            ("X-A", "2"),
+            ("Content-Type", "application/json"),
+            ("Accept", "*/*"),
+        ]);
         assert_eq!(cors_unsafe_request_header_names(&h), ["content-type", "x-a", "x-b"]);
         let v = "a".repeat(128);
         let mut pairs: Vec<(&str, &str)> = vec![("accept", &v); 8];
-        assert!(cors_unsafe_request_header_names(&HeaderList::from_pairs(pairs.clone())).is_empty(), "1024 exactly is fine");
+        assert!(
+            cors_unsafe_request_header_names(&HeaderList::from_pairs(pairs.clone())).is_empty(),
+            "1024 exactly is fine"
+        );
         pairs.push(("accept-language", "x"));
         assert_eq!(cors_unsafe_request_header_names(&HeaderList::from_pairs(pairs)), ["accept", "accept-language"]);
     }
 
     #[test]
     fn safe4_forbidden_request_headers() {
-        for n in ["Cookie", "origin", "Sec-Fetch-Mode", "Proxy-Authorization", "Host", "Access-Control-Request-Headers"] {
+        for n in ["Cookie", "origin", "Sec-Fetch-Mode", "Proxy-Authorization", "Host", "Access-Control-Request-Headers"]
+        {
             assert!(is_forbidden_request_header(n.as_bytes(), b"x"), "{n}");
         }
         assert!(is_forbidden_request_header(b"X-HTTP-Method-Override", b"GET, trace"));

@@ -8,7 +8,11 @@ use crate::profile::BrowserProfile;
 
 /// Judges every line of `input`, writing one JSON line per non-blank input line to `out`.
 /// Returns how many lines were bad (not a valid case, or the server script was incomplete).
-pub fn judge_lines(input: impl BufRead, out: &mut impl Write, profile: &'static BrowserProfile) -> std::io::Result<u64> {
+pub fn judge_lines(
+    input: impl BufRead,
+    out: &mut impl Write,
+    profile: &'static BrowserProfile,
+) -> std::io::Result<u64> {
     let mut bad = 0;
     let mut buf = Vec::with_capacity(1024);
     for (index, line) in input.split(b'\n').enumerate() {

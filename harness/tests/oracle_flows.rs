@@ -6,7 +6,7 @@ use cors_harness::oracle::verdict::Verdict;
 use cors_harness::profile::{BrowserProfile, CHROMIUM, SPEC};
 use cors_harness::response::ServerResponse;
 use cors_harness::script::{ServerScript, UrlAnswers};
-use cors_harness::{evaluate, evaluate_once, BrowserRequest, CredentialsMode, HeaderList, Origin, RequestMode, Rule};
+use cors_harness::{BrowserRequest, CredentialsMode, HeaderList, Origin, RequestMode, Rule, evaluate, evaluate_once};
 
 const O: &str = "http://web.example.test:8000";
 const U: &str = "http://api.example.test:8080/r";
@@ -41,7 +41,13 @@ impl Server {
     fn eval_with(&self, req: &BrowserRequest, profile: &BrowserProfile) -> Verdict {
         evaluate_once(req, &mut &self.0, profile).unwrap()
     }
-    fn eval_cached(&self, req: &BrowserRequest, profile: &BrowserProfile, cache: &mut PreflightCache, now: u64) -> Verdict {
+    fn eval_cached(
+        &self,
+        req: &BrowserRequest,
+        profile: &BrowserProfile,
+        cache: &mut PreflightCache,
+        now: u64,
+    ) -> Verdict {
         evaluate(req, &mut &self.0, profile, cache, now).unwrap()
     }
 }
@@ -72,7 +78,9 @@ fn origin_sent(v: &Verdict) -> Option<String> {
 fn orig3_opaque_page_sends_null_and_needs_null_or_star() {
     let mut req = get(U);
     req.origin = Origin::Opaque;
-    let with = |acao: &str| Server::default().at(U, None, Some(resp(200, &[("Access-Control-Allow-Origin", acao)]))).eval(&req);
+    let with = |acao: &str| {
+        Server::default().at(U, None, Some(resp(200, &[("Access-Control-Allow-Origin", acao)]))).eval(&req)
+    };
     assert!(with("null").readable());
     assert!(with("*").readable());
     assert_eq!(rule(&with(O)), Some(Rule::Chk3));
@@ -87,17 +95,31 @@ fn orig4_when_the_origin_header_is_sent() {
     assert_eq!(origin_sent(&s.eval(&get(same))), None, "same-origin GET");
     assert_eq!(origin_sent(&s.eval(&get(same).method("post"))).as_deref(), Some(O), "same-origin POST");
     assert_eq!(origin_sent(&s.eval(&get(U).mode(RequestMode::NoCors))), None, "no-cors GET");
-    assert_eq!(origin_sent(&s.eval(&get(U).mode(RequestMode::NoCors).method("POST"))).as_deref(), Some(O), "no-cors POST");
+    assert_eq!(
+        origin_sent(&s.eval(&get(U).mode(RequestMode::NoCors).method("POST"))).as_deref(),
+        Some(O),
+        "no-cors POST"
+    );
 }
 
 #[test]
 fn orig6_preflight_cache_is_keyed_by_the_serialized_origin() {
-    let s = Server::default().at(U, Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "600")])), Some(echo()));
+    let s = Server::default().at(
+        U,
+        Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "600")])),
+        Some(echo()),
+    );
     let mut cache = PreflightCache::new();
     s.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 0);
     let mut other = get(U).method("PUT");
     other.origin = Origin::parse_serialized(b"http://other.example.test:8000").unwrap();
-    let v = Server::default().at(U, Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT")])), Some(star())).eval_cached(&other, &CHROMIUM, &mut cache, 1000);
+    let v = Server::default()
+        .at(
+            U,
+            Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT")])),
+            Some(star()),
+        )
+        .eval_cached(&other, &CHROMIUM, &mut cache, 1000);
     assert!(v.first_preflight().is_some(), "another origin does not hit the first origin's entry");
 }
 
@@ -108,7 +130,9 @@ fn chk6_preflight_is_checked_with_the_actual_credentials_mode() {
     let v = Server::default().at(U, Some(no_acac), Some(echo())).eval(&req);
     assert_eq!(rule(&v), Some(Rule::Chk5));
     assert!(!v.first_preflight().unwrap().credentials_attached, "PRE-3: preflights carry no credentials");
-    let v = Server::default().at(U, Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT")])), Some(echo())).eval(&req);
+    let v = Server::default()
+        .at(U, Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT")])), Some(echo()))
+        .eval(&req);
     assert!(v.readable());
 }
 
@@ -117,14 +141,17 @@ fn chk6_every_redirect_hop_is_checked() {
     let next = "http://api.example.test:8080/next";
     let s = Server::default().at(U, None, Some(resp(302, &[("Location", next)]))).at(next, None, Some(star()));
     assert_eq!(rule(&s.eval(&get(U))), Some(Rule::Chk1));
-    let s = Server::default().at(U, None, Some(resp(302, &[("Location", next), ("Access-Control-Allow-Origin", "*")]))).at(next, None, Some(star()));
+    let s = Server::default()
+        .at(U, None, Some(resp(302, &[("Location", next), ("Access-Control-Allow-Origin", "*")])))
+        .at(next, None, Some(star()));
     assert!(s.eval(&get(U)).readable());
 }
 
 #[test]
 fn chk7_any_status_is_readable_once_the_check_passes() {
     for status in [200, 404, 500, 599] {
-        let v = Server::default().at(U, None, Some(resp(status, &[("Access-Control-Allow-Origin", "*")]))).eval(&get(U));
+        let v =
+            Server::default().at(U, None, Some(resp(status, &[("Access-Control-Allow-Origin", "*")]))).eval(&get(U));
         assert!(matches!(v.outcome, cors_harness::Outcome::Shared { status: s, .. } if s == status));
     }
 }
@@ -137,11 +164,19 @@ fn safe5_ua_accept_language_counts_toward_1024_only_in_the_spec_profile() {
     for _ in 0..7 {
         req = req.header("Content-Language", &v128);
     }
-    let s = Server::default().at(U, Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*")])), Some(star()));
+    let s = Server::default().at(
+        U,
+        Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*")])),
+        Some(star()),
+    );
     let chromium = s.eval_with(&req, &CHROMIUM);
     assert!(chromium.first_preflight().is_none(), "chromium adds Accept-Language after the CORS decision");
     let spec = s.eval_with(&req, &SPEC);
-    let acrh = spec.first_preflight().expect("spec: UA Accept-Language pushes the total past 1024").headers.get("access-control-request-headers");
+    let acrh = spec
+        .first_preflight()
+        .expect("spec: UA Accept-Language pushes the total past 1024")
+        .headers
+        .get("access-control-request-headers");
     assert_eq!(acrh.as_deref(), Some(&b"accept,accept-language,content-language"[..]));
 }
 
@@ -150,20 +185,38 @@ fn safe6_pre9_authorization_must_be_listed_explicitly() {
     let req = get(U).header("Authorization", "Bearer t");
     let star_headers = resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*")]);
     let v = Server::default().at(U, Some(star_headers), Some(star())).eval(&req);
-    assert_eq!(v.first_preflight().unwrap().headers.get("access-control-request-headers").as_deref(), Some(&b"authorization"[..]));
+    assert_eq!(
+        v.first_preflight().unwrap().headers.get("access-control-request-headers").as_deref(),
+        Some(&b"authorization"[..])
+    );
     assert_eq!(rule(&v), Some(Rule::Pre9));
-    let listed = resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*, Authorization")]);
+    let listed =
+        resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*, Authorization")]);
     assert!(Server::default().at(U, Some(listed), Some(star())).eval(&req).readable());
 }
 
 #[test]
 fn pre1_pre3_what_triggers_a_preflight_and_its_shape() {
-    let s = Server::default().at(U, Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "*"), ("Access-Control-Allow-Headers", "*")])), Some(star()));
+    let s = Server::default().at(
+        U,
+        Some(resp(
+            204,
+            &[
+                ("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Allow-Methods", "*"),
+                ("Access-Control-Allow-Headers", "*"),
+            ],
+        )),
+        Some(star()),
+    );
     assert!(s.eval(&get(U)).first_preflight().is_none());
     assert!(s.eval(&get(U).method("post").header("Content-Type", "text/plain")).first_preflight().is_none());
     let put = s.eval(&get(U).method("put"));
     let p = put.first_preflight().unwrap();
-    assert_eq!((p.method.as_str(), p.headers.get("access-control-request-method").as_deref()), ("OPTIONS", Some(&b"PUT"[..])));
+    assert_eq!(
+        (p.method.as_str(), p.headers.get("access-control-request-method").as_deref()),
+        ("OPTIONS", Some(&b"PUT"[..]))
+    );
     assert!(!p.headers.contains("access-control-request-headers"));
     assert_eq!(p.origin(), Some(O.as_bytes()));
     let patch = s.eval(&get(U).method("patch").header("X-B", "1").header("x-a", "2").header("X-B", "3"));
@@ -178,7 +231,11 @@ fn pre1_pre3_what_triggers_a_preflight_and_its_shape() {
 
 #[test]
 fn pre2_cache1_cache4_cached_preflights_expire_after_max_age() {
-    let s = Server::default().at(U, Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT, PATCH"), ("Access-Control-Max-Age", "600")])), Some(echo()));
+    let s = Server::default().at(
+        U,
+        Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT, PATCH"), ("Access-Control-Max-Age", "600")])),
+        Some(echo()),
+    );
     let req = get(U).method("PUT");
     let mut cache = PreflightCache::new();
     let first = s.eval_cached(&req, &CHROMIUM, &mut cache, 0);
@@ -192,7 +249,11 @@ fn pre2_cache1_cache4_cached_preflights_expire_after_max_age() {
 
 #[test]
 fn pre11_max_age_zero_means_no_reuse() {
-    let s = Server::default().at(U, Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "0")])), Some(echo()));
+    let s = Server::default().at(
+        U,
+        Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "0")])),
+        Some(echo()),
+    );
     let mut cache = PreflightCache::new();
     s.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 0);
     assert!(s.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 0).first_preflight().is_some());
@@ -200,7 +261,11 @@ fn pre11_max_age_zero_means_no_reuse() {
 
 #[test]
 fn cache2_credentialed_entries_serve_uncredentialed_requests_not_vice_versa() {
-    let s = Server::default().at(U, Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "600")])), Some(echo()));
+    let s = Server::default().at(
+        U,
+        Some(preflight_ok(&[("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "600")])),
+        Some(echo()),
+    );
     let mut cache = PreflightCache::new();
     s.eval_cached(&get(U).method("PUT").credentials(CredentialsMode::Include), &CHROMIUM, &mut cache, 0);
     assert!(s.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 1000).first_preflight().is_none());
@@ -213,7 +278,11 @@ fn cache2_credentialed_entries_serve_uncredentialed_requests_not_vice_versa() {
 #[test]
 fn cache3_credentialed_wildcard_entries_differ_between_profiles() {
     // A credentialed preflight passes for PUT (listed) and also lists a literal "*".
-    let s = Server::default().at(U, Some(preflight_ok(&[("Access-Control-Allow-Methods", "*, PUT"), ("Access-Control-Max-Age", "600")])), Some(echo()));
+    let s = Server::default().at(
+        U,
+        Some(preflight_ok(&[("Access-Control-Allow-Methods", "*, PUT"), ("Access-Control-Max-Age", "600")])),
+        Some(echo()),
+    );
     let first = get(U).method("PUT").credentials(CredentialsMode::Include);
     let later = get(U).method("DELETE").credentials(CredentialsMode::Include);
     for (profile, preflights_again) in [(&SPEC, false), (&CHROMIUM, true)] {
@@ -226,21 +295,49 @@ fn cache3_credentialed_wildcard_entries_differ_between_profiles() {
 
 #[test]
 fn cache3_header_wildcard_never_covers_authorization() {
-    let s = Server::default().at(U, Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*, authorization"), ("Access-Control-Max-Age", "600")])), Some(star()));
+    let s = Server::default().at(
+        U,
+        Some(resp(
+            204,
+            &[
+                ("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Allow-Headers", "*, authorization"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+        )),
+        Some(star()),
+    );
     let mut cache = PreflightCache::new();
     s.eval_cached(&get(U).header("X-A", "1"), &CHROMIUM, &mut cache, 0);
     assert!(s.eval_cached(&get(U).header("X-Other", "1"), &CHROMIUM, &mut cache, 1000).first_preflight().is_none());
-    assert!(s.eval_cached(&get(U).header("Authorization", "x"), &CHROMIUM, &mut cache, 1000).first_preflight().is_none(), "listed by name");
-    let s2 = Server::default().at(U, Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*"), ("Access-Control-Max-Age", "600")])), Some(star()));
+    assert!(
+        s.eval_cached(&get(U).header("Authorization", "x"), &CHROMIUM, &mut cache, 1000).first_preflight().is_none(),
+        "listed by name"
+    );
+    let s2 = Server::default().at(
+        U,
+        Some(resp(
+            204,
+            &[
+                ("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Allow-Headers", "*"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+        )),
+        Some(star()),
+    );
     let mut cache = PreflightCache::new();
     s2.eval_cached(&get(U).header("X-A", "1"), &CHROMIUM, &mut cache, 0);
-    assert!(s2.eval_cached(&get(U).header("Authorization", "x"), &CHROMIUM, &mut cache, 1000).first_preflight().is_some());
+    assert!(
+        s2.eval_cached(&get(U).header("Authorization", "x"), &CHROMIUM, &mut cache, 1000).first_preflight().is_some()
+    );
 }
 
 #[test]
 fn pre4_red3_redirected_preflights_fail() {
     for status in [301, 302, 303, 307, 308] {
-        let pf = resp(status, &[("Access-Control-Allow-Origin", "*"), ("Location", "http://api.example.test:8080/other")]);
+        let pf =
+            resp(status, &[("Access-Control-Allow-Origin", "*"), ("Location", "http://api.example.test:8080/other")]);
         let v = Server::default().at(U, Some(pf), Some(star())).eval(&get(U).method("PUT"));
         assert_eq!(rule(&v), Some(Rule::Pre5), "{status}: a redirect is not an ok status");
         assert!(v.failure().unwrap().explanation.contains("never follow"));
@@ -252,7 +349,11 @@ fn pre4_red3_redirected_preflights_fail() {
 fn pre5_preflight_status_must_be_2xx() {
     let with = |status| {
         Server::default()
-            .at(U, Some(resp(status, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT")])), Some(star()))
+            .at(
+                U,
+                Some(resp(status, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT")])),
+                Some(star()),
+            )
             .eval(&get(U).method("PUT"))
     };
     for ok in [200, 204, 206, 299] {
@@ -267,7 +368,18 @@ fn pre5_preflight_status_must_be_2xx() {
 fn pre6_unparsable_lists_fail_even_when_not_needed() {
     let req = get(U).header("X-Force-Preflight", "");
     let v = Server::default()
-        .at(U, Some(resp(200, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "x-force-preflight"), ("Access-Control-Allow-Methods", "Bad method name")])), Some(star()))
+        .at(
+            U,
+            Some(resp(
+                200,
+                &[
+                    ("Access-Control-Allow-Origin", "*"),
+                    ("Access-Control-Allow-Headers", "x-force-preflight"),
+                    ("Access-Control-Allow-Methods", "Bad method name"),
+                ],
+            )),
+            Some(star()),
+        )
         .eval(&req);
     assert_eq!(rule(&v), Some(Rule::Pre6));
 }
@@ -276,7 +388,11 @@ fn pre6_unparsable_lists_fail_even_when_not_needed() {
 fn pre7_flag_without_allow_methods_caches_the_request_method() {
     let mut req = get(U).method("POST");
     req.use_cors_preflight = true;
-    let s = Server::default().at(U, Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Max-Age", "60")])), Some(star()));
+    let s = Server::default().at(
+        U,
+        Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Max-Age", "60")])),
+        Some(star()),
+    );
     let mut cache = PreflightCache::new();
     let v = s.eval_cached(&req, &CHROMIUM, &mut cache, 0);
     assert!(v.readable());
@@ -287,8 +403,18 @@ fn pre7_flag_without_allow_methods_caches_the_request_method() {
 #[test]
 fn pre8_method_matching() {
     let with = |acam: &str, method: &str, creds| {
-        let pf = resp(204, &[("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Credentials", "true"), ("Access-Control-Allow-Methods", acam), ("Access-Control-Allow-Headers", "x-test")]);
-        Server::default().at(U, Some(pf), Some(echo())).eval(&get(U).method(method).header("X-Test", "1").credentials(creds))
+        let pf = resp(
+            204,
+            &[
+                ("Access-Control-Allow-Origin", O),
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Access-Control-Allow-Methods", acam),
+                ("Access-Control-Allow-Headers", "x-test"),
+            ],
+        );
+        Server::default()
+            .at(U, Some(pf), Some(echo()))
+            .eval(&get(U).method(method).header("X-Test", "1").credentials(creds))
     };
     assert!(with("PUT", "put", CredentialsMode::Omit).readable(), "put is normalized to PUT");
     assert_eq!(rule(&with("put", "PUT", CredentialsMode::Omit)), Some(Rule::Pre8), "case-sensitive");
@@ -302,8 +428,17 @@ fn pre8_method_matching() {
 #[test]
 fn pre10_every_unsafe_header_must_be_allowed() {
     let with = |acah: &str, creds| {
-        let pf = resp(204, &[("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Credentials", "true"), ("Access-Control-Allow-Headers", acah)]);
-        Server::default().at(U, Some(pf), Some(echo())).eval(&get(U).header("X-A", "1").header("Content-Type", "application/json").credentials(creds))
+        let pf = resp(
+            204,
+            &[
+                ("Access-Control-Allow-Origin", O),
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Access-Control-Allow-Headers", acah),
+            ],
+        );
+        Server::default()
+            .at(U, Some(pf), Some(echo()))
+            .eval(&get(U).header("X-A", "1").header("Content-Type", "application/json").credentials(creds))
     };
     assert!(with("x-a, CONTENT-TYPE", CredentialsMode::Include).readable());
     assert_eq!(rule(&with("x-a", CredentialsMode::Include)), Some(Rule::Pre10));
@@ -313,7 +448,11 @@ fn pre10_every_unsafe_header_must_be_allowed() {
 
 #[test]
 fn pre13_actual_response_is_checked_after_a_passed_preflight() {
-    let s = Server::default().at(U, Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT")])), Some(resp(200, &[])));
+    let s = Server::default().at(
+        U,
+        Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT")])),
+        Some(resp(200, &[])),
+    );
     let v = s.eval(&get(U).method("PUT"));
     assert!(v.last_actual().is_some());
     assert_eq!(rule(&v), Some(Rule::Chk1));
@@ -321,7 +460,14 @@ fn pre13_actual_response_is_checked_after_a_passed_preflight() {
 
 #[test]
 fn pre14_a_network_error_clears_the_cache_for_origin_and_url() {
-    let pf = Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Max-Age", "600")]));
+    let pf = Some(resp(
+        204,
+        &[
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Access-Control-Max-Age", "600"),
+        ],
+    ));
     let good = Server::default().at(U, pf.clone(), Some(star()));
     let bad = Server::default().at(U, pf, Some(resp(200, &[])));
     let mut cache = PreflightCache::new();
@@ -334,8 +480,16 @@ fn pre14_a_network_error_clears_the_cache_for_origin_and_url() {
 
 #[test]
 fn exp3_exp4_exposure_never_decides_sharing_and_preflight_aceh_is_ignored() {
-    let pf = resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Expose-Headers", "x-a")]);
-    let actual = resp(200, &[("Access-Control-Allow-Origin", "*"), ("X-A", "1"), ("Access-Control-Expose-Headers", "bad name")]);
+    let pf = resp(
+        204,
+        &[
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Access-Control-Expose-Headers", "x-a"),
+        ],
+    );
+    let actual =
+        resp(200, &[("Access-Control-Allow-Origin", "*"), ("X-A", "1"), ("Access-Control-Expose-Headers", "bad name")]);
     let v = Server::default().at(U, Some(pf), Some(actual)).eval(&get(U).method("PUT"));
     assert!(v.readable(), "an unparsable expose list does not block sharing");
     assert_eq!(v.exposed_headers().unwrap(), &[] as &[String]);
@@ -361,7 +515,14 @@ fn red1_at_most_20_redirects() {
 
 #[test]
 fn red2_credentials_in_the_location_are_a_network_error() {
-    let s = Server::default().at(U, None, Some(resp(302, &[("Location", "http://user:pass@api.example.test:8080/x"), ("Access-Control-Allow-Origin", "*")])));
+    let s = Server::default().at(
+        U,
+        None,
+        Some(resp(
+            302,
+            &[("Location", "http://user:pass@api.example.test:8080/x"), ("Access-Control-Allow-Origin", "*")],
+        )),
+    );
     assert_eq!(rule(&s.eval(&get(U))), Some(Rule::Red2));
 }
 
@@ -379,7 +540,11 @@ fn red4_orig5_after_a_tainting_redirect_the_origin_is_null() {
     assert!(with("null").readable() && with("*").readable());
     // A same-origin first hop does not taint: O -> O/x -> B keeps Origin: O.
     let first = "http://web.example.test:8000/go";
-    let s = Server::default().at(first, None, Some(resp(302, &[("Location", U)]))).at(U, None, Some(resp(200, &[("Access-Control-Allow-Origin", O)])));
+    let s = Server::default().at(first, None, Some(resp(302, &[("Location", U)]))).at(
+        U,
+        None,
+        Some(resp(200, &[("Access-Control-Allow-Origin", O)])),
+    );
     let v = s.eval(&get(first));
     assert!(v.readable());
     assert_eq!(origin_sent(&v).as_deref(), Some(O));
@@ -402,8 +567,17 @@ fn red5_authorization_is_dropped_on_a_cross_origin_hop() {
 #[test]
 fn red6_a_303_turns_put_into_a_bodyless_get() {
     let next = "http://api.example.test:8080/next";
-    let pf = resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT"), ("Access-Control-Allow-Headers", "content-type")]);
-    let s = Server::default().at(U, Some(pf), Some(resp(303, &[("Location", next), ("Access-Control-Allow-Origin", "*")]))).at(next, None, Some(star()));
+    let pf = resp(
+        204,
+        &[
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Access-Control-Allow-Headers", "content-type"),
+        ],
+    );
+    let s = Server::default()
+        .at(U, Some(pf), Some(resp(303, &[("Location", next), ("Access-Control-Allow-Origin", "*")])))
+        .at(next, None, Some(star()));
     let v = s.eval(&get(U).method("PUT").header("Content-Type", "application/json"));
     let last = v.last_actual().unwrap();
     assert_eq!(last.method, "GET");
@@ -413,7 +587,8 @@ fn red6_a_303_turns_put_into_a_bodyless_get() {
 #[test]
 fn red7_non_http_or_invalid_location() {
     for loc in ["data:text/plain,hi", "ftp://api.example.test/x", "http://[::1"] {
-        let s = Server::default().at(U, None, Some(resp(302, &[("Location", loc), ("Access-Control-Allow-Origin", "*")])));
+        let s =
+            Server::default().at(U, None, Some(resp(302, &[("Location", loc), ("Access-Control-Allow-Origin", "*")])));
         assert_eq!(rule(&s.eval(&get(U))), Some(Rule::Red7), "{loc}");
     }
 }
@@ -475,7 +650,9 @@ fn ws1_ws2_websocket_handshakes_get_no_cors_check() {
 
 #[test]
 fn hdr1_invalid_bytes_in_a_response_header_are_a_network_error() {
-    let v = Server::default().at(U, None, Some(resp(200, &[("Access-Control-Allow-Origin", "*"), ("X", "a\0b")]))).eval(&get(U));
+    let v = Server::default()
+        .at(U, None, Some(resp(200, &[("Access-Control-Allow-Origin", "*"), ("X", "a\0b")])))
+        .eval(&get(U));
     assert_eq!(rule(&v), Some(Rule::Hdr1));
 }
 
@@ -490,7 +667,9 @@ fn meth2_meth4_script_errors_send_nothing() {
 
 #[test]
 fn safe4_forbidden_headers_are_dropped_and_never_unsafe() {
-    let v = Server::default().at(U, None, Some(star())).eval(&get(U).header("Cookie", "a=b").header("Sec-Foo", "1").header("Origin", "http://evil.test"));
+    let v = Server::default()
+        .at(U, None, Some(star()))
+        .eval(&get(U).header("Cookie", "a=b").header("Sec-Foo", "1").header("Origin", "http://evil.test"));
     assert!(v.first_preflight().is_none() && v.readable());
     let sent = v.last_actual().unwrap();
     assert!(!sent.headers.contains("cookie"));
@@ -500,7 +679,11 @@ fn safe4_forbidden_headers_are_dropped_and_never_unsafe() {
 #[test]
 fn safe7_browser_reports_need_no_preflight() {
     let mut req = get(U).method("POST").header("Content-Type", "application/csp-report");
-    let s = Server::default().at(U, Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "content-type")])), Some(star()));
+    let s = Server::default().at(
+        U,
+        Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "content-type")])),
+        Some(star()),
+    );
     assert!(s.eval(&req).first_preflight().is_some(), "from script it needs one");
     req.ua_report = true;
     assert!(s.eval(&req).first_preflight().is_none());

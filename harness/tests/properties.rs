@@ -7,7 +7,7 @@ use cors_harness::profile::{CHROMIUM, SPEC};
 use cors_harness::response::ServerResponse;
 use cors_harness::safelist::cors_unsafe_request_header_names;
 use cors_harness::script::{ServerScript, UrlAnswers};
-use cors_harness::{evaluate_once, method, mime, BrowserRequest, CredentialsMode, Origin};
+use cors_harness::{BrowserRequest, CredentialsMode, Origin, evaluate_once, method, mime};
 use proptest::prelude::*;
 
 const O: &str = "http://web.example.test:8000";
@@ -44,7 +44,14 @@ fn headers() -> impl Strategy<Value = Vec<(String, String)>> {
 }
 
 fn acao() -> impl Strategy<Value = String> {
-    prop_oneof![Just(O.to_owned()), Just("*".to_owned()), Just("null".to_owned()), Just(format!("{O}/")), Just(O.to_uppercase()), "[ -~]{0,20}"]
+    prop_oneof![
+        Just(O.to_owned()),
+        Just("*".to_owned()),
+        Just("null".to_owned()),
+        Just(format!("{O}/")),
+        Just(O.to_uppercase()),
+        "[ -~]{0,20}"
+    ]
 }
 
 fn list_value() -> impl Strategy<Value = String> {
@@ -79,7 +86,8 @@ fn cors_response() -> impl Strategy<Value = Vec<(String, String)>> {
 }
 
 fn method_strategy() -> impl Strategy<Value = String> {
-    prop_oneof![Just("GET"), Just("post"), Just("PUT"), Just("patch"), Just("PATCH"), Just("DELETE"), Just("CHICKEN")].prop_map(str::to_owned)
+    prop_oneof![Just("GET"), Just("post"), Just("PUT"), Just("patch"), Just("PATCH"), Just("DELETE"), Just("CHICKEN")]
+        .prop_map(str::to_owned)
 }
 
 fn list(pairs: &[(String, String)]) -> HeaderList {
@@ -99,7 +107,9 @@ fn server(preflight: &[(String, String)], status: u16, actual: &[(String, String
 }
 
 fn request(method: &str, headers: &[(String, String)], creds: CredentialsMode) -> BrowserRequest {
-    let mut r = BrowserRequest::fetch(Origin::parse_serialized(O.as_bytes()).unwrap(), url::Url::parse(U).unwrap()).method(method).credentials(creds);
+    let mut r = BrowserRequest::fetch(Origin::parse_serialized(O.as_bytes()).unwrap(), url::Url::parse(U).unwrap())
+        .method(method)
+        .credentials(creds);
     for (n, v) in headers {
         r.headers.append(n.as_bytes(), v.as_bytes());
     }

@@ -17,7 +17,9 @@ fn digest_rules(text: &str) -> Vec<(String, String)> {
         .filter_map(|l| {
             let (id, rest) = l.split_once(' ')?;
             let tag = rest.strip_prefix('[')?.split_once(']')?.0;
-            let valid = id.split_once('-').is_some_and(|(p, n)| p.chars().all(|c| c.is_ascii_uppercase()) && n.parse::<u32>().is_ok());
+            let valid = id
+                .split_once('-')
+                .is_some_and(|(p, n)| p.chars().all(|c| c.is_ascii_uppercase()) && n.parse::<u32>().is_ok());
             valid.then(|| (id.to_owned(), tag.to_owned()))
         })
         .collect()
@@ -80,8 +82,9 @@ fn rules_named_by_tests() -> BTreeSet<Rule> {
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let Some(after) = line.trim_start().strip_prefix("fn ") else { continue };
-            let is_test = lines[i.saturating_sub(3)..i].iter().any(|l| l.contains("#[test]") || l.contains("proptest!"))
-                || lines[..i].iter().rev().take(400).any(|l| l.contains("proptest! {"));
+            let is_test =
+                lines[i.saturating_sub(3)..i].iter().any(|l| l.contains("#[test]") || l.contains("proptest!"))
+                    || lines[..i].iter().rev().take(400).any(|l| l.contains("proptest! {"));
             if !is_test {
                 continue;
             }

@@ -121,7 +121,9 @@ fn wpt_vectors_match_the_oracle() {
                 assert!(Rule::from_id(r).is_some(), "{at}: unknown rule {r}");
             }
             let profiles: Vec<&'static profile::BrowserProfile> = match &case.browser {
-                Some(name) => vec![profile::BrowserProfile::by_name(name).unwrap_or_else(|| panic!("{at}: browser {name}"))],
+                Some(name) => {
+                    vec![profile::BrowserProfile::by_name(name).unwrap_or_else(|| panic!("{at}: browser {name}"))]
+                }
                 None => profile::ALL.to_vec(),
             };
             for p in profiles {
@@ -134,16 +136,31 @@ fn wpt_vectors_match_the_oracle() {
                     assert!(vector.deviation.is_some(), "{at}: wpt_expect without a deviation note");
                     deviations += 1;
                     if check(wpt, &line).is_empty() {
-                        failures.push(format!("{at} {}: the oracle now agrees with the original WPT assertion; drop the deviation", vector.id));
+                        failures.push(format!(
+                            "{at} {}: the oracle now agrees with the original WPT assertion; drop the deviation",
+                            vector.id
+                        ));
                     }
                 }
                 if !bad.is_empty() {
-                    failures.push(format!("{at} {} [{}] ({}): {}\n    oracle: {}", vector.id, p.name, vector.source, bad.join("; "), line.explanation));
+                    failures.push(format!(
+                        "{at} {} [{}] ({}): {}\n    oracle: {}",
+                        vector.id,
+                        p.name,
+                        vector.source,
+                        bad.join("; "),
+                        line.explanation
+                    ));
                 }
             }
         }
     }
     assert!(total > 0, "no vectors found");
-    assert!(failures.is_empty(), "{} of {total} vector evaluations disagree with WPT:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {total} vector evaluations disagree with WPT:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     eprintln!("{total} vector evaluations agree with WPT ({deviations} documented deviations)");
 }

@@ -4,14 +4,16 @@
 /// failing preflights, exposure, a tainting redirect, a cache hit.
 pub fn corpus_lines() -> Vec<String> {
     const O: &str = "http://web.example.test:8000";
-    let h = |pairs: &[(&str, &str)]| serde_json::to_string(&pairs.iter().map(|(a, b)| [a, b]).collect::<Vec<_>>()).unwrap();
+    let h =
+        |pairs: &[(&str, &str)]| serde_json::to_string(&pairs.iter().map(|(a, b)| [a, b]).collect::<Vec<_>>()).unwrap();
     let case = |id: usize, method: &str, headers: &str, creds: &str, pf: &str, resp: &str| {
         format!(
             r#"{{"id":{id},"request":{{"url":"http://api.example.test:8080/r{id}","origin":"{O}","method":"{method}","headers":{headers},"credentials":"{creds}"}},"server":{{"http://api.example.test:8080/r{id}":{{"preflight":{{"status":204,"headers":{pf}}},"response":{{"status":200,"headers":{resp}}}}}}}}}"#
         )
     };
     let star = h(&[("Access-Control-Allow-Origin", "*")]);
-    let echo = h(&[("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]);
+    let echo =
+        h(&[("Access-Control-Allow-Origin", O), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]);
     let pf_echo = h(&[
         ("Access-Control-Allow-Origin", O),
         ("Access-Control-Allow-Credentials", "true"),
@@ -19,7 +21,11 @@ pub fn corpus_lines() -> Vec<String> {
         ("Access-Control-Allow-Headers", "content-type, x-request-id, authorization"),
         ("Access-Control-Max-Age", "600"),
     ]);
-    let pf_star = h(&[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "*"), ("Access-Control-Allow-Headers", "*")]);
+    let pf_star = h(&[
+        ("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Allow-Methods", "*"),
+        ("Access-Control-Allow-Headers", "*"),
+    ]);
     let exposed = h(&[
         ("Access-Control-Allow-Origin", "*"),
         ("Access-Control-Expose-Headers", "x-total-count, x-request-id"),
@@ -50,4 +56,3 @@ pub fn corpus_lines() -> Vec<String> {
     ));
     lines
 }
-

@@ -87,7 +87,8 @@ impl PreflightCache {
         let wildcard_ok = !key.include || profile.credentialed_wildcard_cache_entries;
         self.live(key).any(|e| match &e.item {
             CacheItem::Header(h) => {
-                h.eq_ignore_ascii_case(name.as_bytes()) || (h == &b"*"[..] && wildcard_ok && !name.eq_ignore_ascii_case("authorization"))
+                h.eq_ignore_ascii_case(name.as_bytes())
+                    || (h == &b"*"[..] && wildcard_ok && !name.eq_ignore_ascii_case("authorization"))
             }
             CacheItem::Method(_) => false,
         })
@@ -96,7 +97,14 @@ impl PreflightCache {
     /// Creates an entry, or refreshes the max-age of a matching one (Fetch's CORS-preflight
     /// fetch steps 12-14). Returns the entry as stored. `origin` and `url` are the key's, shared
     /// by all entries of one preflight.
-    pub(crate) fn store(&mut self, key: &CacheKey<'_>, origin: &Arc<str>, url: &Arc<str>, item: CacheItem, max_age: u64) -> CacheEntry {
+    pub(crate) fn store(
+        &mut self,
+        key: &CacheKey<'_>,
+        origin: &Arc<str>,
+        url: &Arc<str>,
+        item: CacheItem,
+        max_age: u64,
+    ) -> CacheEntry {
         // Entries of one preflight share their origin and URL: pointer equality first.
         let existing = self.entries.iter_mut().find(|e| {
             e.item == item

@@ -20,13 +20,20 @@ pub fn cors_check(headers: &HeaderList, request_origin: &str, include: bool) -> 
         if headers.count(ACAO) > 1 {
             return Err(Failure::new(
                 Rule::Hdr2,
-                format!("Access-Control-Allow-Origin is sent {} times; the browser joins them into {shown:?}, which never equals an origin", headers.count(ACAO)),
+                format!(
+                    "Access-Control-Allow-Origin is sent {} times; the browser joins them into {shown:?}, which never equals an origin",
+                    headers.count(ACAO)
+                ),
             ));
         }
         let why = if &acao[..] == b"*" {
-            format!("Access-Control-Allow-Origin is * but the request carries credentials; the server must echo {request_origin:?}")
+            format!(
+                "Access-Control-Allow-Origin is * but the request carries credentials; the server must echo {request_origin:?}"
+            )
         } else {
-            format!("Access-Control-Allow-Origin {shown:?} is not byte-identical to the request origin {request_origin:?}")
+            format!(
+                "Access-Control-Allow-Origin {shown:?} is not byte-identical to the request origin {request_origin:?}"
+            )
         };
         return Err(Failure::new(Rule::Chk3, why));
     }
@@ -37,13 +44,23 @@ pub fn cors_check(headers: &HeaderList, request_origin: &str, include: bool) -> 
         Some(v) if &v[..] == b"true" => Ok(()),
         Some(v) if headers.count(ACAC) > 1 => Err(Failure::new(
             Rule::Hdr2,
-            format!("Access-Control-Allow-Credentials is sent {} times; the browser joins them into {:?}, which is not \"true\"", headers.count(ACAC), String::from_utf8_lossy(&v)),
+            format!(
+                "Access-Control-Allow-Credentials is sent {} times; the browser joins them into {:?}, which is not \"true\"",
+                headers.count(ACAC),
+                String::from_utf8_lossy(&v)
+            ),
         )),
         Some(v) => Err(Failure::new(
             Rule::Chk5,
-            format!("the request carries credentials and Access-Control-Allow-Credentials is {:?}, not exactly \"true\"", String::from_utf8_lossy(&v)),
+            format!(
+                "the request carries credentials and Access-Control-Allow-Credentials is {:?}, not exactly \"true\"",
+                String::from_utf8_lossy(&v)
+            ),
         )),
-        None => Err(Failure::new(Rule::Chk5, "the request carries credentials and the response has no Access-Control-Allow-Credentials: true")),
+        None => Err(Failure::new(
+            Rule::Chk5,
+            "the request carries credentials and the response has no Access-Control-Allow-Credentials: true",
+        )),
     }
 }
 
@@ -71,7 +88,14 @@ mod tests {
 
     #[test]
     fn chk3_byte_identical() {
-        for bad in ["http://web.example.test:8000/", "HTTP://web.example.test:8000", "null", "", "\"*\"", "http://web.example.test:8000, *"] {
+        for bad in [
+            "http://web.example.test:8000/",
+            "HTTP://web.example.test:8000",
+            "null",
+            "",
+            "\"*\"",
+            "http://web.example.test:8000, *",
+        ] {
             assert_eq!(check(&[("access-control-allow-origin", bad)], false), Err(Rule::Chk3), "{bad:?}");
         }
         assert_eq!(check(&[("access-control-allow-origin", O)], false), Ok(()));
@@ -79,24 +103,39 @@ mod tests {
             check(&[("access-control-allow-origin", O), ("access-control-allow-origin", O)], false),
             Err(Rule::Hdr2)
         );
-        assert_eq!(cors_check(&HeaderList::from_pairs([("access-control-allow-origin", "null")]), "null", true).map_err(|f| f.rule), Err(Rule::Chk5));
+        assert_eq!(
+            cors_check(&HeaderList::from_pairs([("access-control-allow-origin", "null")]), "null", true)
+                .map_err(|f| f.rule),
+            Err(Rule::Chk5)
+        );
     }
 
     #[test]
     fn chk4_credentials_header_ignored_without_include() {
-        assert_eq!(check(&[("access-control-allow-origin", O), ("access-control-allow-credentials", "garbage")], false), Ok(()));
+        assert_eq!(
+            check(&[("access-control-allow-origin", O), ("access-control-allow-credentials", "garbage")], false),
+            Ok(())
+        );
     }
 
     #[test]
     fn chk5_credentials_must_be_exactly_true() {
-        let with = |v: &str| check(&[("access-control-allow-origin", O), ("access-control-allow-credentials", v)], true);
+        let with =
+            |v: &str| check(&[("access-control-allow-origin", O), ("access-control-allow-credentials", v)], true);
         assert_eq!(with("true"), Ok(()));
         for bad in ["True", "TRUE", "\"true\"", "1", "yes", ""] {
             assert_eq!(with(bad), Err(Rule::Chk5), "{bad:?}");
         }
         assert_eq!(check(&[("access-control-allow-origin", O)], true), Err(Rule::Chk5));
         assert_eq!(
-            check(&[("access-control-allow-origin", O), ("access-control-allow-credentials", "true"), ("access-control-allow-credentials", "true")], true),
+            check(
+                &[
+                    ("access-control-allow-origin", O),
+                    ("access-control-allow-credentials", "true"),
+                    ("access-control-allow-credentials", "true")
+                ],
+                true
+            ),
             Err(Rule::Hdr2)
         );
     }

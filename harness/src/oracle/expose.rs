@@ -45,7 +45,12 @@ mod tests {
 
     #[test]
     fn exp1_safelist_always_set_cookie_never() {
-        let l = h(&[("Content-Type", "x"), ("X-Secret", "1"), ("Set-Cookie", "a=b"), ("access-control-expose-headers", "set-cookie")]);
+        let l = h(&[
+            ("Content-Type", "x"),
+            ("X-Secret", "1"),
+            ("Set-Cookie", "a=b"),
+            ("access-control-expose-headers", "set-cookie"),
+        ]);
         assert_eq!(exposed_cors(&l, false), ["content-type"]);
     }
 

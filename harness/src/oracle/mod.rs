@@ -26,7 +26,11 @@ use cache::{CacheItem, CacheKey, PreflightCache};
 use verdict::{Exchange, Failure, Hop, Outcome, Tainting, Unanswered, Verdict};
 
 /// Evaluates one request with a fresh preflight cache at time 0.
-pub fn evaluate_once<R: Responder>(request: &BrowserRequest, responder: &mut R, profile: &BrowserProfile) -> Result<Verdict, Unanswered> {
+pub fn evaluate_once<R: Responder>(
+    request: &BrowserRequest,
+    responder: &mut R,
+    profile: &BrowserProfile,
+) -> Result<Verdict, Unanswered> {
     evaluate(request, responder, profile, &mut PreflightCache::new(), 0)
 }
 
@@ -39,7 +43,12 @@ pub fn evaluate<R: Responder>(
     cache: &mut PreflightCache,
     now_ms: u64,
 ) -> Result<Verdict, Unanswered> {
-    let mut verdict = Verdict { outcome: Outcome::Opaque, hops: Vec::with_capacity(1), cache_entries: Vec::new(), cookies_stored: false };
+    let mut verdict = Verdict {
+        outcome: Outcome::Opaque,
+        hops: Vec::with_capacity(1),
+        cache_entries: Vec::new(),
+        cookies_stored: false,
+    };
     let state = match prepare(request, profile) {
         Ok(state) => state,
         Err(failure) => {
@@ -78,16 +87,23 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
     for h in request.headers.iter() {
         let value = header::normalize_value(&h.value);
         if !header::is_token(&h.name) {
-            return Err(Failure::new(Rule::Hdr1, format!("{:?} is not a valid header name; fetch() throws", String::from_utf8_lossy(&h.name))));
+            return Err(Failure::new(
+                Rule::Hdr1,
+                format!("{:?} is not a valid header name; fetch() throws", String::from_utf8_lossy(&h.name)),
+            ));
         }
         if !header::is_valid_value(value) {
-            return Err(Failure::new(Rule::Hdr1, format!("the value of {} contains NUL, CR or LF; fetch() throws", String::from_utf8_lossy(&h.name))));
+            return Err(Failure::new(
+                Rule::Hdr1,
+                format!("the value of {} contains NUL, CR or LF; fetch() throws", String::from_utf8_lossy(&h.name)),
+            ));
         }
         if safelist::is_forbidden_request_header(&h.name, value) {
             continue; // SAFE-4: the Headers object drops it silently.
         }
         if request.mode == RequestMode::NoCors
-            && !(safelist::is_no_cors_safelisted_name(&h.name) && safelist::is_cors_safelisted_request_header(&h.name, value))
+            && !(safelist::is_no_cors_safelisted_name(&h.name)
+                && safelist::is_cors_safelisted_request_header(&h.name, value))
         {
             continue; // MISC-1: the request-no-cors guard ignores it.
         }
@@ -97,10 +113,13 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
     if !headers.contains("accept") {
         headers.push(header::Header::from_static(b"Accept", b"*/*"));
     }
-    if let Some(lang) = profile.ua_accept_language {
-        if !headers.contains("accept-language") {
-            headers.push(header::Header { name: bytes::Bytes::from_static(b"Accept-Language"), value: bytes::Bytes::from_static(lang.as_bytes()) });
-        }
+    if let Some(lang) = profile.ua_accept_language
+        && !headers.contains("accept-language")
+    {
+        headers.push(header::Header {
+            name: bytes::Bytes::from_static(b"Accept-Language"),
+            value: bytes::Bytes::from_static(lang.as_bytes()),
+        });
     }
     let mut url = request.url.clone();
     url.set_fragment(None);
@@ -121,7 +140,10 @@ fn run<R: Responder>(
     loop {
         let current = state.url_list.last().expect("URL list is never empty").clone();
         if !matches!(current.scheme(), "http" | "https" | "ws" | "wss") {
-            return Ok(Outcome::NetworkError(Failure::new(Rule::Red7, format!("{} is not an HTTP(S) URL", current.scheme()))));
+            return Ok(Outcome::NetworkError(Failure::new(
+                Rule::Red7,
+                format!("{} is not an HTTP(S) URL", current.scheme()),
+            )));
         }
         let same_origin = request.origin.same_origin_as_url(&current);
         let tainted = redirect::is_tainted(&request.origin, state.url_list.iter().map(|u| &**u));
@@ -132,7 +154,10 @@ fn run<R: Responder>(
             return websocket(request, &state, current, responder, verdict);
         }
         if request.mode == RequestMode::SameOrigin && !same_origin {
-            return Ok(Outcome::NetworkError(Failure::new(Rule::Misc2, "same-origin mode does not allow a cross-origin URL")));
+            return Ok(Outcome::NetworkError(Failure::new(
+                Rule::Misc2,
+                "same-origin mode does not allow a cross-origin URL",
+            )));
         }
         state.tainting = if same_origin && state.tainting == Tainting::Basic {
             Tainting::Basic
@@ -151,7 +176,8 @@ fn run<R: Responder>(
                 || !method::is_cors_safelisted(&state.method)
                 || !unsafe_names.is_empty()
                 || private_network);
-        let mut hop = Hop { url: current.clone(), tainting: state.tainting, preflight_needed, preflight: None, actual: None };
+        let mut hop =
+            Hop { url: current.clone(), tainting: state.tainting, preflight_needed, preflight: None, actual: None };
         let key = CacheKey { origin: origin_bytes, url: current.as_str(), include, now_ms };
 
         if preflight_needed {
@@ -165,7 +191,12 @@ fn run<R: Responder>(
                 let wire = WireRequest {
                     method: "OPTIONS".to_owned(),
                     url: current.clone(),
-                    headers: preflight::preflight_headers(origin_value.clone(), &state.method, &unsafe_names, private_network),
+                    headers: preflight::preflight_headers(
+                        origin_value.clone(),
+                        &state.method,
+                        &unsafe_names,
+                        private_network,
+                    ),
                     credentials_attached: false, // PRE-3
                 };
                 let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
@@ -194,7 +225,11 @@ fn run<R: Responder>(
                         // CACHE-1: one entry per listed method and header name.
                         let (origin, url) = (Arc::from(origin_bytes), Arc::from(current.as_str()));
                         verdict.cache_entries.reserve(grant.methods.len() + grant.header_names.len());
-                        let items = grant.methods.into_iter().map(CacheItem::Method).chain(grant.header_names.into_iter().map(CacheItem::Header));
+                        let items = grant
+                            .methods
+                            .into_iter()
+                            .map(CacheItem::Method)
+                            .chain(grant.header_names.into_iter().map(CacheItem::Header));
                         for item in items {
                             verdict.cache_entries.push(cache.store(&key, &origin, &url, item, grant.max_age));
                         }
@@ -254,19 +289,29 @@ fn run<R: Responder>(
         };
         let next = match std::str::from_utf8(&location).ok().and_then(|l| current.join(l).ok()) {
             Some(next) => next,
-            None => return Ok(Outcome::NetworkError(Failure::new(Rule::Red7, "the redirect's Location is not a valid URL"))),
+            None => {
+                return Ok(Outcome::NetworkError(Failure::new(
+                    Rule::Red7,
+                    "the redirect's Location is not a valid URL",
+                )));
+            }
         };
         if !matches!(next.scheme(), "http" | "https") {
-            return Ok(Outcome::NetworkError(Failure::new(Rule::Red7, format!("the redirect goes to a {} URL, not HTTP(S)", next.scheme()))));
+            return Ok(Outcome::NetworkError(Failure::new(
+                Rule::Red7,
+                format!("the redirect goes to a {} URL, not HTTP(S)", next.scheme()),
+            )));
         }
         if state.url_list.len() > redirect::MAX_REDIRECTS {
             return Ok(Outcome::NetworkError(Failure::new(Rule::Red1, "more than 20 redirects")));
         }
         let has_credentials = !next.username().is_empty() || next.password().is_some();
-        if has_credentials
-            && (cors || (request.mode == RequestMode::Cors && !request.origin.same_origin_as_url(&next)))
+        if has_credentials && (cors || (request.mode == RequestMode::Cors && !request.origin.same_origin_as_url(&next)))
         {
-            return Ok(Outcome::NetworkError(Failure::new(Rule::Red2, "the redirect target URL contains a user name or password")));
+            return Ok(Outcome::NetworkError(Failure::new(
+                Rule::Red2,
+                "the redirect target URL contains a user name or password",
+            )));
         }
         if redirect::rewrites_to_get(status, &state.method) {
             state.method = "GET".to_owned(); // RED-6
@@ -287,7 +332,9 @@ fn run<R: Responder>(
 fn unsafe_names(headers: &HeaderList, ua_report: bool) -> Vec<String> {
     if ua_report {
         let mut filtered = headers.clone();
-        filtered.0.retain(|h| !(h.name.eq_ignore_ascii_case(b"content-type") && safelist::is_preflight_exempt_content_type(&h.value)));
+        filtered.0.retain(|h| {
+            !(h.name.eq_ignore_ascii_case(b"content-type") && safelist::is_preflight_exempt_content_type(&h.value))
+        });
         return safelist::cors_unsafe_request_header_names(&filtered);
     }
     safelist::cors_unsafe_request_header_names(headers)
@@ -317,6 +364,9 @@ fn websocket<R: Responder>(
     Ok(if status == 101 {
         Outcome::Shared { status, exposed: Vec::new() }
     } else {
-        Outcome::NetworkError(Failure::new(Rule::Ws1, format!("the WebSocket handshake was answered {status}, not 101")))
+        Outcome::NetworkError(Failure::new(
+            Rule::Ws1,
+            format!("the WebSocket handshake was answered {status}, not 101"),
+        ))
     })
 }

@@ -13,14 +13,25 @@ use crate::rule::Rule;
 pub const DEFAULT_MAX_AGE: u64 = 5;
 
 /// PRE-3: the headers of the preflight for a request with this method and unsafe names.
-pub fn preflight_headers(origin: bytes::Bytes, method: &str, unsafe_names: &[String], private_network: bool) -> HeaderList {
+pub fn preflight_headers(
+    origin: bytes::Bytes,
+    method: &str,
+    unsafe_names: &[String],
+    private_network: bool,
+) -> HeaderList {
     use crate::header::Header;
     use bytes::Bytes;
     let mut h = HeaderList(Vec::with_capacity(5));
     h.push(Header::from_static(b"Accept", b"*/*"));
-    h.push(Header { name: Bytes::from_static(b"Access-Control-Request-Method"), value: Bytes::copy_from_slice(method.as_bytes()) });
+    h.push(Header {
+        name: Bytes::from_static(b"Access-Control-Request-Method"),
+        value: Bytes::copy_from_slice(method.as_bytes()),
+    });
     if !unsafe_names.is_empty() {
-        h.push(Header { name: Bytes::from_static(b"Access-Control-Request-Headers"), value: Bytes::from(unsafe_names.join(",")) });
+        h.push(Header {
+            name: Bytes::from_static(b"Access-Control-Request-Headers"),
+            value: Bytes::from(unsafe_names.join(",")),
+        });
     }
     if private_network {
         h.push(Header::from_static(b"Access-Control-Request-Private-Network", b"true"));
@@ -51,22 +62,36 @@ pub struct PreflightFor<'a> {
 }
 
 /// PRE-4..12: does this preflight response let the actual request go?
-pub fn validate(resp: &ServerResponse, req: &PreflightFor<'_>, profile: &BrowserProfile) -> Result<PreflightGrant, Failure> {
+pub fn validate(
+    resp: &ServerResponse,
+    req: &PreflightFor<'_>,
+    profile: &BrowserProfile,
+) -> Result<PreflightGrant, Failure> {
     if super::redirect::is_redirect_status(resp.status) {
         // PRE-4: preflights are fetched with redirect mode "manual", so this is just a non-ok status.
-        return Err(Failure::new(Rule::Pre5, format!("the preflight was answered with a redirect ({}), which preflights never follow (PRE-4); it needs a 2xx status", resp.status)));
+        return Err(Failure::new(
+            Rule::Pre5,
+            format!(
+                "the preflight was answered with a redirect ({}), which preflights never follow (PRE-4); it needs a 2xx status",
+                resp.status
+            ),
+        ));
     }
     if !(200..300).contains(&resp.status) {
-        return Err(Failure::new(Rule::Pre5, format!("the preflight was answered with status {}, not 2xx", resp.status)));
+        return Err(Failure::new(
+            Rule::Pre5,
+            format!("the preflight was answered with status {}, not 2xx", resp.status),
+        ));
     }
-    super::check::cors_check(&resp.headers, req.origin, req.include).map_err(|f| Failure {
-        rule: f.rule,
-        explanation: format!("preflight: {}", f.explanation),
-    })?;
+    super::check::cors_check(&resp.headers, req.origin, req.include)
+        .map_err(|f| Failure { rule: f.rule, explanation: format!("preflight: {}", f.explanation) })?;
 
     let methods = match resp.headers.token_list_shared("access-control-allow-methods") {
         ListValues::Failure => {
-            return Err(Failure::new(Rule::Pre6, "Access-Control-Allow-Methods is not a comma-separated list of method tokens"));
+            return Err(Failure::new(
+                Rule::Pre6,
+                "Access-Control-Allow-Methods is not a comma-separated list of method tokens",
+            ));
         }
         ListValues::Absent if req.use_cors_preflight => vec![Bytes::copy_from_slice(req.method.as_bytes())], // PRE-7
         ListValues::Absent => Vec::new(),
@@ -74,7 +99,10 @@ pub fn validate(resp: &ServerResponse, req: &PreflightFor<'_>, profile: &Browser
     };
     let header_names: Vec<Bytes> = match resp.headers.token_list_shared("access-control-allow-headers") {
         ListValues::Failure => {
-            return Err(Failure::new(Rule::Pre6, "Access-Control-Allow-Headers is not a comma-separated list of header-name tokens"));
+            return Err(Failure::new(
+                Rule::Pre6,
+                "Access-Control-Allow-Headers is not a comma-separated list of header-name tokens",
+            ));
         }
         ListValues::Absent => Vec::new(),
         ListValues::Items(items) => items,
@@ -96,7 +124,10 @@ pub fn validate(resp: &ServerResponse, req: &PreflightFor<'_>, profile: &Browser
     // PRE-9: Authorization must be listed explicitly.
     let listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name.as_bytes()));
     if req.headers.contains("authorization") && !listed("authorization") {
-        return Err(Failure::new(Rule::Pre9, "the request sends Authorization, which Access-Control-Allow-Headers must list by name (* does not cover it)"));
+        return Err(Failure::new(
+            Rule::Pre9,
+            "the request sends Authorization, which Access-Control-Allow-Headers must list by name (* does not cover it)",
+        ));
     }
 
     // PRE-10: every unsafe name listed, or `*` without credentials.
@@ -113,7 +144,12 @@ pub fn validate(resp: &ServerResponse, req: &PreflightFor<'_>, profile: &Browser
     if profile.private_network_access && req.private_network {
         match resp.headers.get("access-control-allow-private-network") {
             Some(v) if &v[..] == b"true" => {}
-            _ => return Err(Failure::new(Rule::Pna1, "the private-network preflight lacks Access-Control-Allow-Private-Network: true")),
+            _ => {
+                return Err(Failure::new(
+                    Rule::Pna1,
+                    "the private-network preflight lacks Access-Control-Allow-Private-Network: true",
+                ));
+            }
         }
     }
 
@@ -171,10 +207,18 @@ mod tests {
 
     #[test]
     fn pre3_preflight_headers_shape() {
-        let h = preflight_headers(Bytes::from_static(b"http://o.test"), "patch", &["content-type".into(), "x-a".into()], false);
+        let h = preflight_headers(
+            Bytes::from_static(b"http://o.test"),
+            "patch",
+            &["content-type".into(), "x-a".into()],
+            false,
+        );
         assert_eq!(h.get("access-control-request-method").as_deref(), Some(&b"patch"[..]));
         assert_eq!(h.get("access-control-request-headers").as_deref(), Some(&b"content-type,x-a"[..]));
         assert_eq!(h.get("accept").as_deref(), Some(&b"*/*"[..]));
-        assert!(!preflight_headers(Bytes::from_static(b"null"), "PUT", &[], false).contains("access-control-request-headers"));
+        assert!(
+            !preflight_headers(Bytes::from_static(b"null"), "PUT", &[], false)
+                .contains("access-control-request-headers")
+        );
     }
 }

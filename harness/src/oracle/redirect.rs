@@ -30,7 +30,8 @@ pub fn rewrites_to_get(status: u16, method: &str) -> bool {
 }
 
 /// RED-6: request-body header names removed when the method is rewritten.
-pub const REQUEST_BODY_HEADERS: [&str; 4] = ["content-encoding", "content-language", "content-location", "content-type"];
+pub const REQUEST_BODY_HEADERS: [&str; 4] =
+    ["content-encoding", "content-language", "content-location", "content-type"];
 
 #[cfg(test)]
 mod tests {
