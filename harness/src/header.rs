@@ -116,7 +116,7 @@ impl HeaderList {
 
     fn token_list_with<'a, T>(&'a self, name: &str, make: impl Fn(&'a Bytes, &'a [u8]) -> T) -> ListValues<T> {
         let mut present = false;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(4);
         for h in self.0.iter().filter(|h| h.name.eq_ignore_ascii_case(name.as_bytes())) {
             present = true;
             for item in h.value.split(|&b| b == b',') {
@@ -135,7 +135,7 @@ impl HeaderList {
 
     /// True if any header value holds a byte a browser's header parser rejects (HDR-1).
     pub fn has_invalid_value(&self) -> bool {
-        self.0.iter().any(|h| h.value.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n')))
+        self.0.iter().any(|h| !is_valid_value(&h.value))
     }
 }
 
@@ -181,7 +181,7 @@ pub fn is_token(bytes: &[u8]) -> bool {
 /// A header value a script may set (fetch's "header value"): no NUL, CR or LF. Surrounding
 /// whitespace is removed before this check by [`normalize_value`].
 pub fn is_valid_value(value: &[u8]) -> bool {
-    !value.iter().any(|&b| matches!(b, 0 | b'\r' | b'\n'))
+    memchr::memchr3(0, b'\r', b'\n', value).is_none()
 }
 
 #[cfg(test)]

@@ -18,9 +18,10 @@ pub struct TupleOrigin {
     scheme: String,
     host: url::Host<String>,
     port: Option<u16>,
-    /// The ORIG-1 serialization, computed once: it is compared on every CORS check and copied
-    /// into every `Origin` header (hence `Bytes`: copies share it). Always ASCII.
-    serialized: bytes::Bytes,
+    /// The ORIG-1 serialization, computed once: it is compared on every CORS check...
+    serialized: String,
+    /// ...and copied into every `Origin` header, so also kept as shared bytes.
+    serialized_bytes: bytes::Bytes,
 }
 
 /// Why bytes are not a serialized origin.
@@ -72,7 +73,7 @@ impl Origin {
         let Origin::Tuple(tuple) = &origin else {
             return Err(OriginError::OpaqueScheme(url.scheme().to_owned()));
         };
-        if text.as_bytes() == tuple.serialized {
+        if text == tuple.serialized {
             return Ok(origin);
         }
         // The URL parser appends "/" to an empty path, so compare against the serialization
@@ -117,7 +118,7 @@ impl Origin {
     /// The serialization as shared bytes, for header values.
     pub fn serialized_bytes(&self) -> bytes::Bytes {
         match self {
-            Origin::Tuple(t) => t.serialized.clone(),
+            Origin::Tuple(t) => t.serialized_bytes.clone(),
             Origin::Opaque => bytes::Bytes::from_static(b"null"),
         }
     }
@@ -136,13 +137,13 @@ impl TupleOrigin {
             Some(p) => format!("{scheme}://{host}:{p}"),
             None => format!("{scheme}://{host}"),
         };
-        TupleOrigin { scheme, host, port, serialized: bytes::Bytes::from(serialized) }
+        let serialized_bytes = bytes::Bytes::copy_from_slice(serialized.as_bytes());
+        TupleOrigin { scheme, host, port, serialized, serialized_bytes }
     }
 
     /// The ORIG-1 serialization.
     pub fn serialize(&self) -> &str {
-        // Built from `format!` in `new`, so valid UTF-8 (ASCII) by construction.
-        std::str::from_utf8(&self.serialized).expect("serialized origins are ASCII")
+        &self.serialized
     }
 
     pub fn scheme(&self) -> &str {

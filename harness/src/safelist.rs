@@ -11,6 +11,33 @@ pub const MAX_SAFELISTED_TOTAL: usize = 1024;
 
 /// SAFE-2: bytes that make `accept` and `content-type` values unsafe.
 pub fn is_cors_unsafe_byte(b: u8) -> bool {
+    UNSAFE_BYTE[usize::from(b)]
+}
+
+/// SAFE-1: bytes allowed in `accept-language` and `content-language` values.
+fn is_language_byte(b: u8) -> bool {
+    LANGUAGE_BYTE[usize::from(b)]
+}
+
+/// Byte classes as tables: these run over every byte of every safelisted header value.
+static UNSAFE_BYTE: [bool; 256] = byte_table(false);
+static LANGUAGE_BYTE: [bool; 256] = byte_table(true);
+
+const fn byte_table(language: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = if language { language_byte_rule(b as u8) } else { unsafe_byte_rule(b as u8) };
+        b += 1;
+    }
+    table
+}
+
+const fn language_byte_rule(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b' ' | b'*' | b',' | b'-' | b'.' | b';' | b'=')
+}
+
+const fn unsafe_byte_rule(b: u8) -> bool {
     (b < 0x20 && b != 0x09)
         || matches!(b, b'"' | b'(' | b')' | b':' | b'<' | b'>' | b'?' | b'@' | b'[' | b'\\' | b']' | b'{' | b'}' | 0x7f)
 }
@@ -20,21 +47,15 @@ pub fn is_cors_safelisted_request_header(name: &[u8], value: &[u8]) -> bool {
     if value.len() > MAX_SAFELISTED_VALUE {
         return false;
     }
-    let lang_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'*' | b',' | b'-' | b'.' | b';' | b'=');
     if name.eq_ignore_ascii_case(b"accept") {
         !value.iter().copied().any(is_cors_unsafe_byte)
     } else if name.eq_ignore_ascii_case(b"accept-language") || name.eq_ignore_ascii_case(b"content-language") {
-        value.iter().all(lang_byte)
+        value.iter().all(|&b| is_language_byte(b))
     } else if name.eq_ignore_ascii_case(b"content-type") {
         if value.iter().copied().any(is_cors_unsafe_byte) {
             return false;
         }
-        match mime::parse_essence(value) {
-            Some(essence) => {
-                matches!(essence.as_str(), "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain")
-            }
-            None => false,
-        }
+        mime::essence_is(value, &["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"])
     } else if name.eq_ignore_ascii_case(b"range") {
         is_simple_range(value)
     } else {
@@ -111,20 +132,26 @@ pub fn is_forbidden_request_header(name: &[u8], value: &[u8]) -> bool {
 /// sorted by bytes. Safelisted values above a total of 1024 bytes make every safelisted name
 /// unsafe too.
 pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> Vec<String> {
-    let mut unsafe_names: Vec<String> = Vec::new();
-    let mut maybe: Vec<&[u8]> = Vec::new();
+    // First pass: the safelisted total and whether anything is unsafe. Most requests have
+    // only safelisted headers and end here without allocating.
     let mut total = 0usize;
+    let mut any_unsafe = false;
     for h in headers.iter() {
         if is_cors_safelisted_request_header(&h.name, &h.value) {
-            maybe.push(&h.name);
             total += h.value.len();
         } else {
-            unsafe_names.push(lowercase_name(&h.name));
+            any_unsafe = true;
         }
     }
-    if total > MAX_SAFELISTED_TOTAL {
-        unsafe_names.extend(maybe.into_iter().map(lowercase_name));
+    let all_unsafe = total > MAX_SAFELISTED_TOTAL;
+    if !any_unsafe && !all_unsafe {
+        return Vec::new();
     }
+    let mut unsafe_names: Vec<String> = headers
+        .iter()
+        .filter(|h| all_unsafe || !is_cors_safelisted_request_header(&h.name, &h.value))
+        .map(|h| lowercase_name(&h.name))
+        .collect();
     unsafe_names.sort_unstable();
     unsafe_names.dedup();
     unsafe_names
@@ -140,15 +167,15 @@ fn lowercase_name(name: &[u8]) -> String {
 
 /// SAFE-7: content types browsers send themselves without a preflight (reports).
 pub fn is_preflight_exempt_content_type(value: &[u8]) -> bool {
-    mime::parse_essence(value).is_some_and(|e| {
-        matches!(
-            e.as_str(),
-            "application/csp-report"
-                | "application/expect-ct-report+json"
-                | "application/xss-auditor-report"
-                | "application/ocsp-request"
-        )
-    })
+    mime::essence_is(
+        value,
+        &[
+            "application/csp-report",
+            "application/expect-ct-report+json",
+            "application/xss-auditor-report",
+            "application/ocsp-request",
+        ],
+    )
 }
 
 /// EXP-1: CORS-safelisted response-header names, always visible to script.

@@ -25,11 +25,13 @@ pub fn exposed_basic(headers: &HeaderList) -> Vec<String> {
 }
 
 fn visible_names(headers: &HeaderList, mut visible: impl FnMut(&[u8]) -> bool) -> Vec<String> {
-    let mut names: Vec<String> = headers
-        .iter()
-        .filter(|h| !is_forbidden_response_header_name(&h.name) && visible(&h.name))
-        .map(|h| String::from_utf8_lossy(&h.name).to_ascii_lowercase())
-        .collect();
+    let mut names: Vec<String> = Vec::with_capacity(headers.len());
+    names.extend(
+        headers
+            .iter()
+            .filter(|h| !is_forbidden_response_header_name(&h.name) && visible(&h.name))
+            .map(|h| String::from_utf8_lossy(&h.name).to_ascii_lowercase()),
+    );
     names.sort_unstable();
     names.dedup();
     names
