@@ -10,6 +10,7 @@
 pub mod case;
 pub mod case_json;
 pub mod header;
+pub mod http_bridge;
 pub mod method;
 pub mod mime;
 pub mod oracle;
