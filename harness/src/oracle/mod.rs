@@ -250,69 +250,46 @@ fn run<R: Responder>(
         }
         let wire = WireRequest { method: state.method.clone(), url: current.clone(), headers, credentials_attached };
         let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
-        if credentials_attached && response.headers.contains("set-cookie") {
-            verdict.cookies_stored = true; // MISC-4
-        }
         let status = response.status;
-        let check = if response.headers.has_invalid_value() {
+        let valid = !response.headers.has_invalid_value();
+        if valid && credentials_attached && response.headers.contains("set-cookie") {
+            verdict.cookies_stored = true; // MISC-4: before, and regardless of, the CORS check
+        }
+        let check = if !valid {
             Err(Failure::new(Rule::Hdr1, "the response has a header value with NUL, CR or LF"))
         } else if cors {
             check::cors_check(&response.headers, origin_bytes, include) // CHK-6, PRE-13
         } else {
             Ok(())
         };
-        let location = match redirect::is_redirect_status(status) {
-            true => response.headers.get("location").map(|l| l.into_owned()),
-            false => None,
-        };
-        let final_outcome = |headers: &HeaderList| match state.tainting {
-            Tainting::Basic => Outcome::Shared { status, exposed: expose::exposed_basic(headers) },
-            Tainting::Cors => Outcome::Shared { status, exposed: expose::exposed_cors(headers, include) },
-            Tainting::Opaque => Outcome::Opaque,
-        };
-        let outcome = match (&check, &location) {
-            (Ok(()), None) => Some(final_outcome(&response.headers)),
-            _ => None,
-        };
+        let response_headers = Arc::clone(&response);
         hop.actual = Some(Exchange { request: wire, response });
         verdict.hops.push(hop);
-        if let Err(failure) = check {
-            if preflight_needed {
-                cache.clear(origin_bytes, current.as_str()); // PRE-14
-            }
-            return Ok(Outcome::NetworkError(failure));
-        }
 
-        // HTTP-redirect fetch (RED-*).
-        let Some(location) = location else {
-            return Ok(outcome.expect("computed for a final response that passed its check"));
-        };
-        let next = match std::str::from_utf8(&location).ok().and_then(|l| current.join(l).ok()) {
-            Some(next) => next,
-            None => {
-                return Ok(Outcome::NetworkError(Failure::new(
-                    Rule::Red7,
-                    "the redirect's Location is not a valid URL",
-                )));
+        // HTTP-redirect fetch (RED-*), once the hop's response passed its check (CHK-6).
+        let next = check.and_then(|()| match redirect::is_redirect_status(status) {
+            true => {
+                response_headers.headers.get("location").map(|l| next_url(&l, &current, &state, request)).transpose()
+            }
+            false => Ok(None),
+        });
+        let next = match next {
+            Ok(Some(next)) => next,
+            Ok(None) => {
+                let headers = &response_headers.headers;
+                return Ok(match state.tainting {
+                    Tainting::Basic => Outcome::Shared { status, exposed: expose::exposed_basic(headers) },
+                    Tainting::Cors => Outcome::Shared { status, exposed: expose::exposed_cors(headers, include) },
+                    Tainting::Opaque => Outcome::Opaque,
+                });
+            }
+            Err(failure) => {
+                if preflight_needed {
+                    cache.clear(origin_bytes, current.as_str()); // PRE-14
+                }
+                return Ok(Outcome::NetworkError(failure));
             }
         };
-        if !matches!(next.scheme(), "http" | "https") {
-            return Ok(Outcome::NetworkError(Failure::new(
-                Rule::Red7,
-                format!("the redirect goes to a {} URL, not HTTP(S)", next.scheme()),
-            )));
-        }
-        if state.url_list.len() > redirect::MAX_REDIRECTS {
-            return Ok(Outcome::NetworkError(Failure::new(Rule::Red1, "more than 20 redirects")));
-        }
-        let has_credentials = !next.username().is_empty() || next.password().is_some();
-        if has_credentials && (cors || (request.mode == RequestMode::Cors && !request.origin.same_origin_as_url(&next)))
-        {
-            return Ok(Outcome::NetworkError(Failure::new(
-                Rule::Red2,
-                "the redirect target URL contains a user name or password",
-            )));
-        }
         if redirect::rewrites_to_get(status, &state.method) {
             state.method = "GET".to_owned(); // RED-6
             for name in redirect::REQUEST_BODY_HEADERS {
@@ -322,10 +299,33 @@ fn run<R: Responder>(
         if !crate::origin::same_origin_urls(&current, &next) {
             state.headers.remove("authorization"); // RED-5
         }
-        let mut next = next;
-        next.set_fragment(None);
         state.url_list.push(Arc::new(next));
     }
+}
+
+/// The URL a redirect leads to, or why following it is a network error (RED-1, RED-2, RED-7).
+fn next_url(
+    location: &[u8],
+    current: &url::Url,
+    state: &FetchState,
+    request: &BrowserRequest,
+) -> Result<url::Url, Failure> {
+    let Some(mut next) = std::str::from_utf8(location).ok().and_then(|l| current.join(l).ok()) else {
+        return Err(Failure::new(Rule::Red7, "the redirect's Location is not a valid URL"));
+    };
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(Failure::new(Rule::Red7, format!("the redirect goes to a {} URL, not HTTP(S)", next.scheme())));
+    }
+    if state.url_list.len() > redirect::MAX_REDIRECTS {
+        return Err(Failure::new(Rule::Red1, "more than 20 redirects"));
+    }
+    let has_credentials = !next.username().is_empty() || next.password().is_some();
+    let cors = state.tainting == Tainting::Cors;
+    if has_credentials && (cors || (request.mode == RequestMode::Cors && !request.origin.same_origin_as_url(&next))) {
+        return Err(Failure::new(Rule::Red2, "the redirect target URL contains a user name or password"));
+    }
+    next.set_fragment(None);
+    Ok(next)
 }
 
 /// SAFE-3, with the SAFE-7 exemption for reports the browser sends itself.
