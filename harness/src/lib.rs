@@ -21,6 +21,7 @@ pub mod request;
 pub mod response;
 pub mod rule;
 pub mod safelist;
+pub mod target;
 pub mod script;
 pub mod verdict_stream;
 
