@@ -21,8 +21,8 @@ pub mod request;
 pub mod response;
 pub mod rule;
 pub mod safelist;
-pub mod target;
 pub mod script;
+pub mod target;
 pub mod verdict_stream;
 
 pub use header::HeaderList;

@@ -1,6 +1,21 @@
 //! cors-targets: the CORS middlewares of the Rust web ecosystem, each configured from one
-//! neutral `cors_harness::policy::Policy`, as harness targets.
+//! neutral [`Policy`](cors_harness::policy::Policy), as [`Target`](cors_harness::target::Target)s
+//! the harness can drive: in-process, or served on `127.0.0.1`.
 //!
-//! Empty until the targets issue (#4) lands: adapters for tower-http, actix-cors, warp, poem,
-//! salvo, ..., the reference server and the fault-injecting targets.
+//! - [`adapter`]: the [`Adapter`](adapter::Adapter) contract and the registry of adapters.
+//! - [`app`]: the application every middleware wraps (the same answers everywhere).
+//! - [`reference`]: the reference server, answering exactly as the policy intends.
+//! - [`in_process`] / [`served`]: running a tower service directly or on loopback.
+//! - one module per middleware, each behind a cargo feature.
 #![forbid(unsafe_code)]
+
+pub mod adapter;
+pub mod app;
+pub mod in_process;
+pub mod reference;
+pub mod served;
+
+#[cfg(feature = "tower-http")]
+pub mod tower_http;
+
+pub use adapter::{Adapter, Unsupported, adapters};

@@ -1,0 +1,92 @@
+//! Shared by the targets tests: the example policies and a deterministic request set.
+
+#![allow(dead_code)]
+
+use bytes::Bytes;
+use cors_harness::policy::Policy;
+
+/// The example policies shipped with the harness (`harness/tests/policies/*.toml`).
+pub fn example_policies() -> Vec<(String, Policy)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../harness/tests/policies");
+    let mut out: Vec<(String, Policy)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), Policy::load(&p).unwrap().policy))
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= 5, "expected the example policies");
+    out
+}
+
+/// Origins around a policy's allowed ones: exact, near misses, null, garbage.
+pub fn probe_origins() -> Vec<&'static str> {
+    vec![
+        "https://app.example.com",
+        "https://admin.example.com",
+        "https://api.example.com",
+        "https://a.b.example.com",
+        "https://example.com",
+        "http://app.example.com",
+        "https://app.example.com.evil.test",
+        "https://evilexample.com",
+        "https://APP.example.com",
+        "https://app.example.com:8443",
+        "null",
+        "https://evil.test",
+    ]
+}
+
+/// A few hundred requests a browser could send: preflights and actual requests.
+pub fn requests() -> Vec<http::Request<Bytes>> {
+    let mut out = Vec::new();
+    for origin in probe_origins() {
+        for (method, acrh) in [
+            ("PUT", None),
+            ("PATCH", Some("content-type")),
+            ("DELETE", Some("authorization,x-request-id")),
+            ("patch", None),
+            ("GET", Some("x-custom")),
+        ] {
+            let mut b = http::Request::builder()
+                .method("OPTIONS")
+                .uri("http://api.example.test/data?page=1")
+                .header("origin", origin)
+                .header("accept", "*/*")
+                .header("access-control-request-method", method);
+            if let Some(h) = acrh {
+                b = b.header("access-control-request-headers", h);
+            }
+            out.push(b.body(Bytes::new()).unwrap());
+        }
+        for method in ["GET", "POST", "PUT", "HEAD"] {
+            out.push(
+                http::Request::builder()
+                    .method(method)
+                    .uri("http://api.example.test/data")
+                    .header("origin", origin)
+                    .header("accept", "*/*")
+                    .body(Bytes::new())
+                    .unwrap(),
+            );
+        }
+    }
+    out.push(http::Request::builder().uri("http://api.example.test/").body(Bytes::new()).unwrap());
+    out.push(http::Request::builder().method("OPTIONS").uri("http://api.example.test/").body(Bytes::new()).unwrap());
+    out
+}
+
+/// A response as comparable data: status and header lines (lowercase names, stable order
+/// within a name), without the headers that legitimately differ between runs and transports
+/// (and without the body of a HEAD response, which never reaches the wire).
+pub fn comparable(method: &http::Method, response: &http::Response<Bytes>) -> (u16, Vec<(String, String)>, Bytes) {
+    let mut headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter(|(n, _)| !matches!(n.as_str(), "date" | "content-length" | "transfer-encoding" | "connection"))
+        .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    headers.sort_by(|a, b| a.0.cmp(&b.0));
+    let body = if method == http::Method::HEAD { Bytes::new() } else { response.body().clone() };
+    (response.status().as_u16(), headers, body)
+}
