@@ -11,6 +11,7 @@
 
 pub mod adapter;
 pub mod app;
+pub mod faults;
 pub mod in_process;
 pub mod reference;
 pub mod served;
