@@ -36,5 +36,11 @@ pub fn adapters() -> Vec<&'static dyn Adapter> {
     let mut all: Vec<&'static dyn Adapter> = vec![&crate::reference::REFERENCE];
     #[cfg(feature = "tower-http")]
     all.push(&crate::tower_http::TOWER_HTTP);
+    #[cfg(feature = "actix-cors")]
+    all.push(&crate::actix_cors::ACTIX_CORS);
+    #[cfg(feature = "poem")]
+    all.push(&crate::poem::POEM);
+    #[cfg(feature = "salvo")]
+    all.push(&crate::salvo::SALVO);
     all
 }

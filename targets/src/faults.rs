@@ -92,7 +92,7 @@ async fn misbehave(fault: Fault, mut stream: tokio::net::TcpStream) {
         Fault::Hang => std::future::pending::<()>().await,
         Fault::Reset => {
             // Linger 0 turns the close into a reset.
-            let _ = stream.set_linger(Some(Duration::ZERO));
+            let _ = stream.set_zero_linger();
             drop(stream);
         }
         Fault::Garbage => {

@@ -2,6 +2,7 @@
 //! handling as a served target (a panic or a hang becomes a [`TargetError`]).
 
 use std::fmt::Display;
+use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -12,8 +13,10 @@ use tower::ServiceExt;
 /// How long a target may take to answer one request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A tower service called directly. Each call runs on its own task, so a panic in the
-/// middleware or handler is caught and reported, and a hang is cut off by the timeout.
+/// A tower service called directly, on the caller's task: a panic in the middleware or
+/// handler is caught and reported, and a hang (a future that never completes) is cut off by
+/// the timeout. A service that *blocks its thread* is not interrupted in-process: serve
+/// untrusted targets instead ([`crate::served`]), which run on their own thread.
 pub struct ServiceTarget<S> {
     name: String,
     service: S,
@@ -47,21 +50,42 @@ where
     fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
         let service = self.service.clone();
         let timeout = self.timeout;
-        Box::pin(async move {
-            let task = tokio::spawn(async move {
-                let response = service
-                    .oneshot(request.map(Full::new))
-                    .await
-                    .map_err(|e| TargetError::Malformed(format!("the service failed: {e}")))?;
-                let (parts, body) = response.into_parts();
-                let body = body
-                    .collect()
-                    .await
-                    .map_err(|e| TargetError::ConnectionReset(format!("the response body failed: {e}")))?;
-                Ok(http::Response::from_parts(parts, body.to_bytes()))
-            });
-            join_with_timeout(task, timeout).await
-        })
+        let call = async move {
+            let response = service
+                .oneshot(request.map(Full::new))
+                .await
+                .map_err(|e| TargetError::Malformed(format!("the service failed: {e}")))?;
+            let (parts, body) = response.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map_err(|e| TargetError::ConnectionReset(format!("the response body failed: {e}")))?;
+            Ok(http::Response::from_parts(parts, body.to_bytes()))
+        };
+        Box::pin(guarded(call, timeout))
+    }
+}
+
+/// Runs a call with a timeout, turning a panic into [`TargetError::Panic`]. The timer is
+/// armed only if the call does not finish on its first poll: most in-process middleware
+/// answers immediately, and arming a timer per call would cost more than the middleware.
+pub async fn guarded<T>(
+    call: impl Future<Output = Result<T, TargetError>>,
+    timeout: Duration,
+) -> Result<T, TargetError> {
+    use futures_util::FutureExt;
+    let mut call = std::pin::pin!(std::panic::AssertUnwindSafe(call).catch_unwind());
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(call.as_mut().poll(cx))).await;
+    let outcome = match first {
+        std::task::Poll::Ready(outcome) => outcome,
+        std::task::Poll::Pending => match tokio::time::timeout(timeout, call).await {
+            Err(_) => return Err(TargetError::Timeout(timeout)),
+            Ok(outcome) => outcome,
+        },
+    };
+    match outcome {
+        Err(panic) => Err(TargetError::Panic(panic_message(panic))),
+        Ok(result) => result,
     }
 }
 
@@ -91,5 +115,23 @@ pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
             Ok(s) => (*s).to_owned(),
             Err(_) => "a panic without a message".to_owned(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn guarded_reports_panics_and_timeouts() {
+        let panicking = async { panic!("boom") };
+        let result: Result<(), _> = guarded(panicking, Duration::from_secs(1)).await;
+        assert_eq!(result, Err(TargetError::Panic("boom".into())));
+        let hanging = std::future::pending::<Result<(), TargetError>>();
+        assert_eq!(
+            guarded(hanging, Duration::from_millis(10)).await,
+            Err(TargetError::Timeout(Duration::from_millis(10)))
+        );
+        assert_eq!(guarded(async { Ok(7) }, Duration::from_secs(1)).await, Ok(7));
     }
 }

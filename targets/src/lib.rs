@@ -16,6 +16,12 @@ pub mod in_process;
 pub mod reference;
 pub mod served;
 
+#[cfg(feature = "actix-cors")]
+pub mod actix_cors;
+#[cfg(feature = "poem")]
+pub mod poem;
+#[cfg(feature = "salvo")]
+pub mod salvo;
 #[cfg(feature = "tower-http")]
 pub mod tower_http;
 

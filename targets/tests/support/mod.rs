@@ -85,6 +85,20 @@ pub fn comparable(method: &http::Method, response: &http::Response<Bytes>) -> (u
         .iter()
         .filter(|(n, _)| !matches!(n.as_str(), "date" | "content-length" | "transfer-encoding" | "connection"))
         .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(n, v)| {
+            // These lists are sets to a browser (HDR-3); some middlewares (actix-cors) emit them
+            // in hash order, which differs between two instances: compare the items, sorted.
+            if matches!(
+                n.as_str(),
+                "access-control-allow-methods" | "access-control-allow-headers" | "access-control-expose-headers"
+            ) {
+                let mut items: Vec<&str> = v.split(',').map(str::trim).collect();
+                items.sort_unstable();
+                let v = items.join(",");
+                return (n, v);
+            }
+            (n, v)
+        })
         .collect();
     headers.sort_by(|a, b| a.0.cmp(&b.0));
     let body = if method == http::Method::HEAD { Bytes::new() } else { response.body().clone() };
