@@ -42,5 +42,7 @@ pub fn adapters() -> Vec<&'static dyn Adapter> {
     all.push(&crate::poem::POEM);
     #[cfg(feature = "salvo")]
     all.push(&crate::salvo::SALVO);
+    #[cfg(feature = "warp")]
+    all.push(&crate::warp::WARP);
     all
 }

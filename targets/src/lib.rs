@@ -24,5 +24,7 @@ pub mod poem;
 pub mod salvo;
 #[cfg(feature = "tower-http")]
 pub mod tower_http;
+#[cfg(feature = "warp")]
+pub mod warp;
 
 pub use adapter::{Adapter, Unsupported, adapters};
