@@ -10,44 +10,12 @@ use cors_harness::policy::Policy;
 use cors_targets::Adapter;
 use cors_targets::actix_cors::ACTIX_CORS;
 
-fn policy(toml: &str) -> Policy {
-    Policy::from_toml_str(toml, "test.toml").unwrap().policy
-}
+mod support;
+
+use support::{get, header, items, policy, preflight, varies_on_origin};
 
 async fn send(policy: &Policy, request: http::Request<Bytes>) -> http::Response<Bytes> {
-    ACTIX_CORS.in_process(policy).unwrap().send(request).await.unwrap()
-}
-
-fn get(origin: &str) -> http::Request<Bytes> {
-    http::Request::get("http://api.example.test/x").header("origin", origin).body(Bytes::new()).unwrap()
-}
-
-fn preflight(origin: &str, method: &str, headers: Option<&str>) -> http::Request<Bytes> {
-    let mut b = http::Request::builder()
-        .method("OPTIONS")
-        .uri("http://api.example.test/x")
-        .header("origin", origin)
-        .header("access-control-request-method", method);
-    if let Some(h) = headers {
-        b = b.header("access-control-request-headers", h);
-    }
-    b.body(Bytes::new()).unwrap()
-}
-
-fn header<'a>(r: &'a http::Response<Bytes>, name: &str) -> Option<&'a str> {
-    r.headers().get(name).map(|v| v.to_str().unwrap())
-}
-
-/// The items of a comma-separated header, sorted (actix-cors lists them in hash order).
-fn items(r: &http::Response<Bytes>, name: &str) -> Vec<String> {
-    let mut items: Vec<String> =
-        header(r, name).map(|v| v.split(',').map(|i| i.trim().to_owned()).collect()).unwrap_or_default();
-    items.sort();
-    items
-}
-
-fn varies_on_origin(r: &http::Response<Bytes>) -> bool {
-    r.headers().get_all("vary").iter().any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("origin"))
+    support::send(&ACTIX_CORS, policy, request).await
 }
 
 #[tokio::test]

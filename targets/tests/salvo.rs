@@ -7,32 +7,12 @@ use cors_harness::policy::Policy;
 use cors_targets::Adapter;
 use cors_targets::salvo::SALVO;
 
-fn policy(toml: &str) -> Policy {
-    Policy::from_toml_str(toml, "test.toml").unwrap().policy
-}
+mod support;
+
+use support::{get, header, policy, preflight};
 
 async fn send(policy: &Policy, request: http::Request<Bytes>) -> http::Response<Bytes> {
-    SALVO.in_process(policy).unwrap().send(request).await.unwrap()
-}
-
-fn get(origin: &str) -> http::Request<Bytes> {
-    http::Request::get("http://api.example.test/x").header("origin", origin).body(Bytes::new()).unwrap()
-}
-
-fn preflight(origin: &str, method: &str, headers: Option<&str>) -> http::Request<Bytes> {
-    let mut b = http::Request::builder()
-        .method("OPTIONS")
-        .uri("http://api.example.test/x")
-        .header("origin", origin)
-        .header("access-control-request-method", method);
-    if let Some(h) = headers {
-        b = b.header("access-control-request-headers", h);
-    }
-    b.body(Bytes::new()).unwrap()
-}
-
-fn header<'a>(r: &'a http::Response<Bytes>, name: &str) -> Option<&'a str> {
-    r.headers().get(name).map(|v| v.to_str().unwrap())
+    support::send(&SALVO, policy, request).await
 }
 
 #[tokio::test]

@@ -104,3 +104,60 @@ pub fn comparable(method: &http::Method, response: &http::Response<Bytes>) -> (u
     let body = if method == http::Method::HEAD { Bytes::new() } else { response.body().clone() };
     (response.status().as_u16(), headers, body)
 }
+
+/// A policy from TOML text (panics on an invalid one: test input).
+pub fn policy(toml: &str) -> Policy {
+    Policy::from_toml_str(toml, "test.toml").unwrap().policy
+}
+
+/// Sends one request to the adapter's in-process target for `policy`.
+pub async fn send(
+    adapter: &dyn cors_targets::Adapter,
+    policy: &Policy,
+    request: http::Request<Bytes>,
+) -> http::Response<Bytes> {
+    adapter.in_process(policy).unwrap().send(request).await.unwrap()
+}
+
+/// A request with `method` from `origin` to `/x`.
+pub fn request(method: &str, origin: &str) -> http::Request<Bytes> {
+    http::Request::builder()
+        .method(method)
+        .uri("http://api.example.test/x")
+        .header("origin", origin)
+        .body(Bytes::new())
+        .unwrap()
+}
+
+/// `GET /x` from `origin`.
+pub fn get(origin: &str) -> http::Request<Bytes> {
+    request("GET", origin)
+}
+
+/// A preflight from `origin` for `method` and, optionally, an `Access-Control-Request-Headers` value.
+pub fn preflight(origin: &str, method: &str, headers: Option<&str>) -> http::Request<Bytes> {
+    let (mut parts, body) = request("OPTIONS", origin).into_parts();
+    parts.headers.insert("access-control-request-method", method.parse().unwrap());
+    if let Some(h) = headers {
+        parts.headers.insert("access-control-request-headers", h.parse().unwrap());
+    }
+    http::Request::from_parts(parts, body)
+}
+
+/// A header's value as text.
+pub fn header<'a>(r: &'a http::Response<Bytes>, name: &str) -> Option<&'a str> {
+    r.headers().get(name).map(|v| v.to_str().unwrap())
+}
+
+/// A list header's items, trimmed and sorted (middlewares render lists in any order).
+pub fn items(r: &http::Response<Bytes>, name: &str) -> Vec<String> {
+    let mut items: Vec<String> =
+        header(r, name).unwrap_or("").split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+    items.sort();
+    items
+}
+
+/// The response varies on `Origin`.
+pub fn varies_on_origin(r: &http::Response<Bytes>) -> bool {
+    r.headers().get_all("vary").iter().any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("origin"))
+}
