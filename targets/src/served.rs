@@ -93,11 +93,16 @@ impl Drop for Server {
     }
 }
 
-/// The one loopback client. Connections are not pooled: targets come and go with their
-/// runtimes, and a pooled connection must not outlive the runtime that opened it.
+/// The one loopback client, shared by every served target. Idle connections are kept for a
+/// second: a connection whose runtime or server has gone is noticed as closed and replaced.
 fn client() -> &'static Client<HttpConnector, Full<Bytes>> {
     static CLIENT: OnceLock<Client<HttpConnector, Full<Bytes>>> = OnceLock::new();
-    CLIENT.get_or_init(|| Client::builder(TokioExecutor::new()).pool_max_idle_per_host(0).build_http())
+    CLIENT.get_or_init(|| {
+        Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(1))
+            .pool_max_idle_per_host(4)
+            .build_http()
+    })
 }
 
 /// A target reached over loopback: requests keep their path, query, headers (repeated names
