@@ -9,6 +9,7 @@
 
 pub mod case;
 pub mod case_json;
+pub mod divergence;
 pub mod header;
 pub mod http_bridge;
 pub mod method;

@@ -161,3 +161,51 @@ pub fn items(r: &http::Response<Bytes>, name: &str) -> Vec<String> {
 pub fn varies_on_origin(r: &http::Response<Bytes>) -> bool {
     r.headers().get_all("vary").iter().any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("origin"))
 }
+
+/// Answers the oracle's requests by sending them to a target. Use from a blocking thread
+/// (`tokio::task::spawn_blocking`): it blocks on the runtime for each request.
+pub struct TargetResponder<'a> {
+    pub target: &'a dyn cors_harness::target::Target,
+    pub runtime: tokio::runtime::Handle,
+}
+
+impl cors_harness::response::Responder for TargetResponder<'_> {
+    fn respond(
+        &mut self,
+        request: &cors_harness::response::WireRequest,
+    ) -> Option<std::sync::Arc<cors_harness::response::ServerResponse>> {
+        let http_request = request.to_http().expect("browser requests are valid HTTP");
+        let response = self.runtime.block_on(self.target.send(http_request)).ok()?;
+        Some(std::sync::Arc::new(cors_harness::response::ServerResponse::from_http(&response)))
+    }
+}
+
+/// Browser requests around the example policies: every parsable probe origin × methods ×
+/// header sets × credentials modes.
+pub fn browser_requests() -> Vec<cors_harness::BrowserRequest> {
+    use cors_harness::{BrowserRequest, CredentialsMode, HeaderList, Origin};
+    let header_sets: [&[(&str, &str)]; 4] = [
+        &[],
+        &[("Content-Type", "application/json")],
+        &[("X-Request-Id", "1"), ("X-CSRF-Token", "t")],
+        &[("Authorization", "Bearer t")],
+    ];
+    let mut out = Vec::new();
+    for origin in probe_origins() {
+        // Pages only have origins a browser can serialize (not `https://APP.example.com`).
+        let Ok(page) = Origin::parse_serialized(origin.as_bytes()) else { continue };
+        for method in ["GET", "POST", "PUT", "PATCH", "patch", "DELETE"] {
+            for headers in header_sets {
+                for credentials in [CredentialsMode::Omit, CredentialsMode::Include] {
+                    let mut request =
+                        BrowserRequest::fetch(page.clone(), url::Url::parse("https://api.example.test/data").unwrap())
+                            .method(method)
+                            .credentials(credentials);
+                    request.headers = HeaderList::from_pairs(headers.iter().copied());
+                    out.push(request);
+                }
+            }
+        }
+    }
+    out
+}
