@@ -130,14 +130,15 @@ pub fn divergences(policy: &Policy, request: &BrowserRequest, verdict: &Verdict)
     }
 
     // Protocol rules on every answer the server gave.
-    let origin_dependent = !(matches!(policy.origins, AllowedOrigins::Any) && !policy.credentials);
+    // VARY-2: only a constant `*` (any origin, no credentials) does not depend on Origin.
+    let origin_dependent = !matches!(policy.origins, AllowedOrigins::Any) || policy.credentials;
     for hop in &verdict.hops {
         for (what, exchange) in [("preflight", hop.preflight.as_ref()), ("response", hop.actual.as_ref())] {
             let Some(exchange) = exchange else { continue };
             protocol(&exchange.response, what, origin_dependent, &mut found);
         }
     }
-    found.sort_by(|a, b| (a.class, a.rule).cmp(&(b.class, b.rule)));
+    found.sort_by(|a, b| a.class.cmp(&b.class).then(a.rule.cmp(&b.rule)).then(a.explanation.cmp(&b.explanation)));
     found.dedup();
     found
 }
