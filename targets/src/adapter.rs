@@ -44,5 +44,7 @@ pub fn adapters() -> Vec<&'static dyn Adapter> {
     all.push(&crate::salvo::SALVO);
     #[cfg(feature = "warp")]
     all.push(&crate::warp::WARP);
+    #[cfg(feature = "rocket-cors")]
+    all.push(&crate::rocket_cors::ROCKET_CORS);
     all
 }

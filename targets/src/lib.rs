@@ -20,6 +20,8 @@ pub mod served;
 pub mod actix_cors;
 #[cfg(feature = "poem")]
 pub mod poem;
+#[cfg(feature = "rocket-cors")]
+pub mod rocket_cors;
 #[cfg(feature = "salvo")]
 pub mod salvo;
 #[cfg(feature = "tower-http")]
