@@ -11,10 +11,12 @@
 
 pub mod adapter;
 pub mod app;
+pub mod convert;
 pub mod faults;
 pub mod in_process;
 pub mod reference;
 pub mod served;
+pub mod shared;
 
 #[cfg(feature = "actix-cors")]
 pub mod actix_cors;

@@ -20,7 +20,7 @@
 //! `Cors` per policy while any target of that policy is alive, and both the in-process and the
 //! served target transform that same `Cors`: they answer byte-for-byte alike.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -33,6 +33,7 @@ use poem::{Addr, Body, Endpoint, Request, RequestParts, Response, ResponseParts,
 use crate::adapter::{Adapter, Unsupported};
 use crate::in_process::{DEFAULT_TIMEOUT, join_with_timeout};
 use crate::served::{ServedTarget, Server};
+use crate::shared::PerPolicy;
 
 pub struct PoemAdapter;
 
@@ -102,19 +103,12 @@ fn route() -> Route {
     Route::new().at("/*path", App)
 }
 
-/// Configured `Cors` middlewares of the live targets, by policy (see the module doc).
-static SHARED: Mutex<Vec<(Policy, Weak<Cors>)>> = Mutex::new(Vec::new());
+/// Configured `Cors` instances of the live targets, by policy (see the module doc).
+static SHARED: PerPolicy<Cors> = PerPolicy::new();
 
 /// The `Cors` for `policy`: the one a live target already uses, or a new one.
 fn shared_cors(policy: &Policy) -> Result<Arc<Cors>, Unsupported> {
-    let mut shared = SHARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    shared.retain(|(_, cors)| cors.strong_count() > 0);
-    if let Some(cors) = shared.iter().find(|(p, _)| p == policy).and_then(|(_, cors)| cors.upgrade()) {
-        return Ok(cors);
-    }
-    let cors = Arc::new(cors(policy)?);
-    shared.push((policy.clone(), Arc::downgrade(&cors)));
-    Ok(cors)
+    SHARED.get_or_build(policy, cors)
 }
 
 /// Translates the neutral policy into poem's configuration.

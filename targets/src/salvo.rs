@@ -26,7 +26,6 @@ use cors_harness::target::{Target, TargetError, TargetFuture};
 use http_body_util::BodyExt;
 use salvo::conn::tcp::TcpAcceptor;
 use salvo::cors::{AllowHeaders, AllowMethods, AllowOrigin, AllowPrivateNetwork, Cors, ExposeHeaders};
-use salvo::http::HeaderValue;
 use salvo::hyper::service::Service as _;
 use salvo::{ConnCtrl, Depot, FlowCtrl, Handler, Request, Response, Router, Service, async_trait};
 
@@ -108,11 +107,9 @@ pub fn cors(policy: &Policy) -> Result<Cors, Unsupported> {
         // `into_handler` refuses `*` with credentials; echoing is how it serves "any origin".
         AllowedOrigins::Any if credentials => AllowOrigin::mirror_request(),
         AllowedOrigins::Any => AllowOrigin::any(),
-        AllowedOrigins::List(rules) if rules.iter().all(|r| matches!(r, OriginRule::Exact(_))) => AllowOrigin::list(
-            rules
-                .iter()
-                .map(|r| HeaderValue::from_str(&r.to_string()).expect("a serialized origin is a valid header value")),
-        ),
+        AllowedOrigins::List(rules) if rules.iter().all(|r| matches!(r, OriginRule::Exact(_))) => {
+            AllowOrigin::list(rules.iter().map(crate::convert::origin_value))
+        }
         AllowedOrigins::List(_) => {
             let origins = Arc::clone(&origins);
             AllowOrigin::dynamic(move |origin, _, _| origin.filter(|o| origin_allowed(&origins, o.as_bytes())).cloned())
@@ -121,14 +118,12 @@ pub fn cors(policy: &Policy) -> Result<Cors, Unsupported> {
     let allow_methods = match &policy.methods {
         AllowedMethods::Any if credentials => AllowMethods::mirror_request(),
         AllowedMethods::Any => AllowMethods::any(),
-        AllowedMethods::List(methods) => AllowMethods::list(
-            methods.iter().map(|m| http::Method::from_bytes(m.as_str().as_bytes()).expect("policy methods are tokens")),
-        ),
+        AllowedMethods::List(methods) => AllowMethods::list(methods.iter().map(crate::convert::method)),
     };
     let allow_headers = match &policy.allow_headers {
         AllowedNames::Any if credentials => AllowHeaders::mirror_request(),
         AllowedNames::Any => AllowHeaders::any(),
-        AllowedNames::List(names) => AllowHeaders::list(names.iter().map(header_name)),
+        AllowedNames::List(names) => AllowHeaders::list(names.iter().map(crate::convert::header_name)),
     };
     let expose_headers = match &policy.expose_headers {
         AllowedNames::Any if credentials => {
@@ -138,7 +133,7 @@ pub fn cors(policy: &Policy) -> Result<Cors, Unsupported> {
             ));
         }
         AllowedNames::Any => ExposeHeaders::any(),
-        AllowedNames::List(names) => ExposeHeaders::list(names.iter().map(header_name)),
+        AllowedNames::List(names) => ExposeHeaders::list(names.iter().map(crate::convert::header_name)),
     };
     let mut cors = Cors::new()
         .allow_origin(allow_origin)
@@ -156,10 +151,6 @@ pub fn cors(policy: &Policy) -> Result<Cors, Unsupported> {
         }));
     }
     Ok(cors)
-}
-
-fn header_name(name: &cors_harness::policy::HeaderName) -> http::HeaderName {
-    http::HeaderName::from_bytes(name.as_str().as_bytes()).expect("policy header names are tokens")
 }
 
 /// The service called in-process: each call on its own task, with the shared timeout and

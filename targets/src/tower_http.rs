@@ -18,7 +18,6 @@ use std::time::Duration;
 use axum::Router;
 use cors_harness::policy::{AllowedMethods, AllowedNames, AllowedOrigins, OriginRule, Policy, origin_allowed};
 use cors_harness::target::Target;
-use http::HeaderValue;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, AllowPrivateNetwork, CorsLayer, ExposeHeaders};
 
 use crate::adapter::{Adapter, Unsupported};
@@ -69,11 +68,9 @@ pub fn layer(policy: &Policy) -> Result<CorsLayer, Unsupported> {
         // tower-http refuses `*` with credentials; echoing is how it serves "any origin".
         AllowedOrigins::Any if credentials => AllowOrigin::mirror_request(),
         AllowedOrigins::Any => AllowOrigin::any(),
-        AllowedOrigins::List(rules) if rules.iter().all(|r| matches!(r, OriginRule::Exact(_))) => AllowOrigin::list(
-            rules
-                .iter()
-                .map(|r| HeaderValue::from_str(&r.to_string()).expect("a serialized origin is a valid header value")),
-        ),
+        AllowedOrigins::List(rules) if rules.iter().all(|r| matches!(r, OriginRule::Exact(_))) => {
+            AllowOrigin::list(rules.iter().map(crate::convert::origin_value))
+        }
         AllowedOrigins::List(_) => {
             let origins = Arc::clone(&origins);
             AllowOrigin::predicate(move |origin, _| origin_allowed(&origins, origin.as_bytes()))
@@ -82,14 +79,12 @@ pub fn layer(policy: &Policy) -> Result<CorsLayer, Unsupported> {
     let allow_methods = match &policy.methods {
         AllowedMethods::Any if credentials => AllowMethods::mirror_request(),
         AllowedMethods::Any => AllowMethods::any(),
-        AllowedMethods::List(methods) => AllowMethods::list(
-            methods.iter().map(|m| http::Method::from_bytes(m.as_str().as_bytes()).expect("policy methods are tokens")),
-        ),
+        AllowedMethods::List(methods) => AllowMethods::list(methods.iter().map(crate::convert::method)),
     };
     let allow_headers = match &policy.allow_headers {
         AllowedNames::Any if credentials => AllowHeaders::mirror_request(),
         AllowedNames::Any => AllowHeaders::any(),
-        AllowedNames::List(names) => AllowHeaders::list(names.iter().map(header_name)),
+        AllowedNames::List(names) => AllowHeaders::list(names.iter().map(crate::convert::header_name)),
     };
     let expose_headers = match &policy.expose_headers {
         AllowedNames::Any if credentials => {
@@ -99,7 +94,7 @@ pub fn layer(policy: &Policy) -> Result<CorsLayer, Unsupported> {
             ));
         }
         AllowedNames::Any => ExposeHeaders::any(),
-        AllowedNames::List(names) => ExposeHeaders::list(names.iter().map(header_name)),
+        AllowedNames::List(names) => ExposeHeaders::list(names.iter().map(crate::convert::header_name)),
     };
     let mut layer = CorsLayer::new()
         .allow_origin(allow_origin)
@@ -117,8 +112,4 @@ pub fn layer(policy: &Policy) -> Result<CorsLayer, Unsupported> {
         }));
     }
     Ok(layer)
-}
-
-fn header_name(name: &cors_harness::policy::HeaderName) -> http::HeaderName {
-    http::HeaderName::from_bytes(name.as_str().as_bytes()).expect("policy header names are tokens")
 }

@@ -36,7 +36,7 @@
 //! for poem, the adapter builds one `Cors` per policy while any target of that policy is alive,
 //! so the in-process and the served target list in the same order.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
 use cors_harness::policy::{AllowedMethods, AllowedNames, AllowedOrigins, OriginRule, Policy};
@@ -48,6 +48,7 @@ use warp::{Filter, Rejection, Reply};
 use crate::adapter::{Adapter, Unsupported};
 use crate::in_process::ServiceTarget;
 use crate::served::{ServedTarget, Server};
+use crate::shared::PerPolicy;
 
 pub struct WarpAdapter;
 
@@ -119,19 +120,12 @@ async fn forbidden(rejection: Rejection) -> Result<warp::reply::Response, Reject
     }
 }
 
-/// Configured `Cors` filters of the live targets, by policy (see the module doc).
-static SHARED: Mutex<Vec<(Policy, Weak<Cors>)>> = Mutex::new(Vec::new());
+/// Configured `Cors` instances of the live targets, by policy (see the module doc).
+static SHARED: PerPolicy<Cors> = PerPolicy::new();
 
 /// The `Cors` for `policy`: the one a live target already uses, or a new one.
 fn shared_cors(policy: &Policy) -> Result<Arc<Cors>, Unsupported> {
-    let mut shared = SHARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    shared.retain(|(_, cors)| cors.strong_count() > 0);
-    if let Some(cors) = shared.iter().find(|(p, _)| p == policy).and_then(|(_, cors)| cors.upgrade()) {
-        return Ok(cors);
-    }
-    let cors = Arc::new(cors(policy)?);
-    shared.push((policy.clone(), Arc::downgrade(&cors)));
-    Ok(cors)
+    SHARED.get_or_build(policy, cors)
 }
 
 /// Translates the neutral policy into warp's configuration.
