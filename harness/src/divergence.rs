@@ -15,7 +15,7 @@ use crate::rule::Rule;
 use crate::{method, safelist};
 
 /// How bad a divergence is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DivergenceClass {
     Security,
@@ -28,13 +28,20 @@ pub enum DivergenceClass {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Divergence {
     pub class: DivergenceClass,
-    pub rule: Rule,
+    /// The digest rule broken; `None` for execution divergences (panic, hang, reset), which
+    /// break HTTP itself rather than a CORS rule.
+    pub rule: Option<Rule>,
     pub explanation: String,
 }
 
 impl Divergence {
-    fn new(class: DivergenceClass, rule: Rule, explanation: impl Into<String>) -> Divergence {
-        Divergence { class, rule, explanation: explanation.into() }
+    pub fn new(class: DivergenceClass, rule: Rule, explanation: impl Into<String>) -> Divergence {
+        Divergence { class, rule: Some(rule), explanation: explanation.into() }
+    }
+
+    /// A target that failed to answer: panicked, hung, reset the connection, sent garbage.
+    pub fn execution(explanation: impl Into<String>) -> Divergence {
+        Divergence { class: DivergenceClass::Execution, rule: None, explanation: explanation.into() }
     }
 }
 

@@ -1,0 +1,195 @@
+//! [`RunReport`]: the one serializable result of a harness run. Every output format (terminal
+//! matrix, JSON, JUnit, SARIF, Markdown — the `cors-reports` crate) renders from it, and
+//! `assert_conforms` prints it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::divergence::DivergenceClass;
+use crate::rule::Rule;
+
+/// Everything one run found, over every (target, policy) pair.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// `cors-harness <version>`.
+    pub tool: String,
+    /// The browser profile the oracle judged with (`chromium`, `spec`).
+    pub profile: String,
+    /// Seed of the generated probes; the same seed replays the same probes.
+    pub seed: u64,
+    /// Generated probes per (target, policy), on top of the catalogue.
+    pub generated: usize,
+    /// Wall time of the whole run.
+    pub duration_ms: u64,
+    /// The run was stopped (Ctrl-C) before every pair finished; `runs` holds what finished.
+    pub interrupted: bool,
+    /// One entry per (target, policy), in a stable order (target, then policy).
+    pub runs: Vec<TargetRun>,
+}
+
+/// One target under one policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRun {
+    pub target: String,
+    pub policy: String,
+    pub status: RunStatus,
+    /// Tallies per probe group (matrix columns), sorted by group name. Empty unless the run
+    /// started.
+    pub groups: Vec<GroupTally>,
+    /// Distinct divergences, most severe first, each with a minimal reproduction.
+    pub findings: Vec<Finding>,
+}
+
+impl TargetRun {
+    /// Divergence counts over all groups.
+    pub fn totals(&self) -> ClassCounts {
+        self.groups.iter().fold(ClassCounts::default(), |acc, g| acc.plus(&g.divergences))
+    }
+}
+
+/// Whether a (target, policy) pair ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum RunStatus {
+    /// Every probe ran.
+    Completed,
+    /// Stopped part-way (Ctrl-C); the tallies cover the probes that finished.
+    Interrupted,
+    /// The adapter cannot express the policy: the matrix shows "n/a", never an approximation.
+    Unsupported { feature: String, reason: String },
+    /// The target could not be started at all.
+    Failed { error: String },
+}
+
+/// One matrix cell: how the probes of one group fared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupTally {
+    pub group: String,
+    /// Probes run in this group.
+    pub probes: usize,
+    /// Probes with no divergence at all.
+    pub passed: usize,
+    /// Probes with at least one divergence of each class (a probe can count in several).
+    pub divergences: ClassCounts,
+}
+
+/// Counts per divergence class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassCounts {
+    pub security: usize,
+    pub functional: usize,
+    pub protocol: usize,
+    pub execution: usize,
+}
+
+impl ClassCounts {
+    pub fn get(&self, class: DivergenceClass) -> usize {
+        match class {
+            DivergenceClass::Security => self.security,
+            DivergenceClass::Functional => self.functional,
+            DivergenceClass::Protocol => self.protocol,
+            DivergenceClass::Execution => self.execution,
+        }
+    }
+
+    pub fn add(&mut self, class: DivergenceClass, n: usize) {
+        match class {
+            DivergenceClass::Security => self.security += n,
+            DivergenceClass::Functional => self.functional += n,
+            DivergenceClass::Protocol => self.protocol += n,
+            DivergenceClass::Execution => self.execution += n,
+        }
+    }
+
+    pub fn plus(mut self, other: &ClassCounts) -> ClassCounts {
+        self.security += other.security;
+        self.functional += other.functional;
+        self.protocol += other.protocol;
+        self.execution += other.execution;
+        self
+    }
+
+    pub fn total(&self) -> usize {
+        self.security + self.functional + self.protocol + self.execution
+    }
+}
+
+/// One distinct divergence of a target under a policy: the same (class, rule, kind of
+/// explanation) seen on several probes is one finding with `occurrences` > 1, reported with
+/// the smallest reproduction found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The probe that shows it (the first in catalogue order, or the shrunk generated one).
+    pub probe: String,
+    /// What that probe checks.
+    pub title: String,
+    pub class: DivergenceClass,
+    /// The digest rule broken; `None` for execution divergences (panic, hang, reset), which
+    /// break HTTP itself rather than a CORS rule.
+    pub rule: Option<Rule>,
+    /// One sentence a web developer understands.
+    pub explanation: String,
+    /// How many probes showed this finding.
+    pub occurrences: usize,
+    pub reproduction: Reproduction,
+}
+
+impl Finding {
+    /// The rule ID as text (`EXEC` for execution divergences): SARIF rule IDs, JUnit names.
+    pub fn rule_id(&self) -> String {
+        self.rule.map_or_else(|| "EXEC".to_owned(), |r| r.to_string())
+    }
+}
+
+/// The request script made and what went over the wire for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reproduction {
+    /// What page script did, e.g. `fetch("http://api.test/data", {method: "PUT",
+    /// credentials: "include"})` from `https://app.example.com`.
+    pub script: ScriptRequest,
+    /// Each request the browser sent (preflight, actual, redirect hops) and its answer.
+    pub exchanges: Vec<WireExchange>,
+}
+
+/// A browser request as script makes it (the inputs of `fetch()`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptRequest {
+    pub origin: String,
+    pub url: String,
+    pub method: String,
+    /// Author headers, in order; credential-bearing values are redacted.
+    pub headers: Vec<(String, String)>,
+    /// `omit`, `same-origin` or `include`.
+    pub credentials: String,
+    /// `cors`, `no-cors`, ...
+    pub mode: String,
+}
+
+/// One request on the wire and its answer, as text lines (credentials redacted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireExchange {
+    /// `OPTIONS /data HTTP/1.1`, then `name: value` lines.
+    pub request: Vec<String>,
+    /// `HTTP/1.1 204`, then `name: value` lines; empty when the target failed to answer.
+    pub response: Vec<String>,
+    /// How the target failed to answer (panic, timeout, reset, garbage), if it did.
+    pub error: Option<String>,
+    /// The same request as a `curl` command line.
+    pub curl: String,
+}
+
+/// The exit status a CLI should use: 0 when no (target, policy) pair shows a divergence of a
+/// class in `fail_on`.
+pub fn has_failures(report: &RunReport, fail_on: &[DivergenceClass]) -> bool {
+    report.runs.iter().any(|r| fail_on.iter().any(|&c| r.totals().get(c) > 0))
+}
+
+/// Findings per class over the whole report.
+pub fn findings_by_class(report: &RunReport) -> BTreeMap<DivergenceClass, usize> {
+    let mut out = BTreeMap::new();
+    for f in report.runs.iter().flat_map(|r| &r.findings) {
+        *out.entry(f.class).or_default() += 1;
+    }
+    out
+}
