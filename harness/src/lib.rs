@@ -3,13 +3,19 @@
 //! - [`oracle`]: what a browser does with a server's answers (WHATWG Fetch), per
 //!   [`profile::BrowserProfile`].
 //! - [`rule::Rule`]: the rule IDs of our Fetch digest, cited by every verdict.
+//! - [`engine`]: probes sent to live [`target::Target`]s exactly as a browser would, judged
+//!   against the policy's intent ([`divergence`]), shrunk, gathered into a
+//!   [`report::RunReport`].
 //!
-//! Everything here is pure: no I/O, no clock, deterministic.
+//! The oracle, the policy model and the divergence classifier are pure: no I/O, no clock,
+//! deterministic. Only the engine (and [`service_target`]) does I/O, on a tokio runtime.
 #![forbid(unsafe_code)]
 
+pub mod adapter;
 pub mod case;
 pub mod case_json;
 pub mod divergence;
+pub mod engine;
 pub mod header;
 pub mod http_bridge;
 pub mod method;
@@ -25,6 +31,7 @@ pub mod response;
 pub mod rule;
 pub mod safelist;
 pub mod script;
+pub mod service_target;
 pub mod target;
 pub mod verdict_stream;
 

@@ -70,6 +70,10 @@ pub struct GroupTally {
     pub probes: usize,
     /// Probes with no divergence at all.
     pub passed: usize,
+    /// Probes the harness could not send (bytes the `http` crate rejects): neither passed nor
+    /// divergent.
+    #[serde(default)]
+    pub skipped: usize,
     /// Probes with at least one divergence of each class (a probe can count in several).
     pub divergences: ClassCounts,
 }

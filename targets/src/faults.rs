@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use cors_harness::adapter::{Adapter, Unsupported};
+use cors_harness::policy::Policy;
 use cors_harness::target::Target;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -31,7 +33,7 @@ impl Fault {
     pub const ALL: [Fault; 6] =
         [Fault::Hang, Fault::Reset, Fault::Garbage, Fault::HugeHeader, Fault::Panic, Fault::Slow];
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Fault::Hang => "fault-hang",
             Fault::Reset => "fault-reset",
@@ -43,7 +45,9 @@ impl Fault {
     }
 }
 
-const VALID: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\naccess-control-allow-origin: *\r\n\r\nok";
+/// `connection: close`: the fault closes every connection after one answer, and says so, so a
+/// pooling client does not race the close with its next request.
+const VALID: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\naccess-control-allow-origin: *\r\n\r\nok";
 
 /// The fault served on `127.0.0.1:0`, with the given client timeout.
 pub fn served(fault: Fault, timeout: Duration) -> std::io::Result<Box<dyn Target>> {
@@ -67,6 +71,58 @@ pub fn served(fault: Fault, timeout: Duration) -> std::io::Result<Box<dyn Target
 /// The panicking handler in-process (the other faults need a socket).
 pub fn in_process_panic(timeout: Duration) -> Box<dyn Target> {
     Box::new(ServiceTarget::new("fault-panic", tower::service_fn(panicking)).with_timeout(timeout))
+}
+
+/// How long a fault adapter's client waits for an answer: long enough for [`Fault::Slow`]
+/// (about 0.2 s per response), short enough that a matrix over [`Fault::Hang`] ends soon.
+pub const ADAPTER_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A fault target as an [`Adapter`], so the matrix can be run against it
+/// (`cors-harness matrix --target fault-hang`): it ignores the policy. Not in the default
+/// registry ([`crate::adapters`]); see [`fault_adapters`].
+#[derive(Debug, Clone, Copy)]
+pub struct FaultAdapter(pub Fault);
+
+/// One adapter per fault, in [`Fault::ALL`] order.
+pub static FAULT_ADAPTERS: [FaultAdapter; 6] = [
+    FaultAdapter(Fault::Hang),
+    FaultAdapter(Fault::Reset),
+    FaultAdapter(Fault::Garbage),
+    FaultAdapter(Fault::HugeHeader),
+    FaultAdapter(Fault::Panic),
+    FaultAdapter(Fault::Slow),
+];
+
+/// The fault adapters, for the CLI's `--target fault-*`.
+pub fn fault_adapters() -> Vec<&'static dyn Adapter> {
+    FAULT_ADAPTERS.iter().map(|a| a as &dyn Adapter).collect()
+}
+
+impl Adapter for FaultAdapter {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn version(&self) -> &'static str {
+        "fault injection (cors-targets)"
+    }
+
+    /// Only the panic can happen in-process; the other faults need a socket, so they are
+    /// served in both modes.
+    fn in_process(&self, policy: &Policy) -> Result<Box<dyn Target>, Unsupported> {
+        match self.0 {
+            Fault::Panic => Ok(in_process_panic(ADAPTER_TIMEOUT)),
+            _ => self.served(policy),
+        }
+    }
+
+    fn served(&self, _: &Policy) -> Result<Box<dyn Target>, Unsupported> {
+        served(self.0, ADAPTER_TIMEOUT).map_err(|e| Unsupported {
+            adapter: self.0.name(),
+            feature: "serving on 127.0.0.1".into(),
+            reason: e.to_string(),
+        })
+    }
 }
 
 async fn panicking<B>(

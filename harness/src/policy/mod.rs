@@ -40,6 +40,7 @@
 //! # Ok::<(), cors_harness::policy::PolicyError>(())
 //! ```
 
+pub mod builtin;
 mod file;
 mod intent;
 mod model;

@@ -1,0 +1,24 @@
+//! The engine: probes sent to live targets exactly as a browser would, judged by the oracle
+//! against the policy's intent.
+//!
+//! - [`driver`]: one browser request against one target (preflight, actual request,
+//!   redirects — all decided by the oracle), with timeouts and panic guards.
+//! - [`judge`]: a driven request's divergences, including `execution` ones.
+//! - [`shrink`]: a divergent request reduced to a minimal one.
+//! - [`reproduce`]: the request and response lines, `curl` commands, credentials redacted.
+//! - [`run`]: a probe set against one target under one policy: matrix cells and findings.
+//! - [`matrix`]: every adapter under every policy, in parallel: the [`RunReport`](crate::report::RunReport).
+//!
+//! Unlike the oracle, the engine does I/O (through [`Target`](crate::target::Target)) and
+//! needs a tokio runtime with the time driver.
+
+pub mod driver;
+pub mod judge;
+pub mod matrix;
+pub mod reproduce;
+pub mod run;
+pub mod shrink;
+
+pub use driver::{DriverSettings, Driven, drive};
+pub use matrix::{MatrixSpec, PolicyProbes, Transport, run_matrix};
+pub use run::{RunSettings, TargetOutcome, Watch, run_target};

@@ -1,0 +1,244 @@
+//! Running a set of probes against one target under one policy: drive every request, judge it,
+//! tally the probe groups (the matrix cells), and turn the divergences into findings — one
+//! per distinct (probe, class, rule), shrunk to a minimal reproduction.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures_util::StreamExt;
+
+use crate::divergence::{Divergence, DivergenceClass};
+use crate::engine::driver::{DriverSettings, Driven, drive};
+use crate::engine::judge::{Judgement, judge};
+use crate::engine::reproduce::reproduction;
+use crate::engine::shrink::shrink;
+use crate::policy::Policy;
+use crate::probe::Probe;
+use crate::report::{ClassCounts, Finding, GroupTally};
+use crate::request::BrowserRequest;
+use crate::rule::Rule;
+use crate::target::Target;
+
+/// How a run drives its target.
+#[derive(Debug, Clone, Copy)]
+pub struct RunSettings {
+    pub driver: DriverSettings,
+    /// Probes in flight at once against one target (a served target answers several
+    /// connections; an in-process one interleaves them on one task).
+    pub concurrency: usize,
+    /// Candidates tried per finding when shrinking it; 0 reports findings as found.
+    pub shrink_budget: usize,
+}
+
+impl Default for RunSettings {
+    fn default() -> RunSettings {
+        RunSettings { driver: DriverSettings::default(), concurrency: 8, shrink_budget: 200 }
+    }
+}
+
+/// Wall time spent shrinking one finding, at most.
+const SHRINK_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Lets the caller stop a run (Ctrl-C) and watch it progress.
+#[derive(Clone, Default)]
+pub struct Watch {
+    /// Set to stop: probes not yet started are not run, and the run reports what finished.
+    pub cancel: Arc<AtomicBool>,
+    /// Called with the number of probes finished (or skipped as unsupported) since the last
+    /// call: drives a progress bar.
+    pub on_probe: Option<Arc<dyn Fn(usize) + Send + Sync>>,
+}
+
+impl Watch {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn progress(&self, n: usize) {
+        if let Some(on_probe) = &self.on_probe {
+            on_probe(n);
+        }
+    }
+}
+
+/// What one target under one policy showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetOutcome {
+    /// Per probe group, sorted by group name.
+    pub groups: Vec<GroupTally>,
+    /// Distinct divergences, most severe first.
+    pub findings: Vec<Finding>,
+    /// Every probe ran (false when the run was cancelled).
+    pub completed: bool,
+}
+
+/// The first occurrence of a finding, kept to shrink and reproduce it.
+struct Draft {
+    probe: String,
+    title: String,
+    divergence: Divergence,
+    request: BrowserRequest,
+    driven: Driven,
+    occurrences: usize,
+}
+
+/// What one probe showed: its divergent requests (with their divergences) or a skip.
+struct ProbeResult<'p> {
+    probe: &'p Probe,
+    divergent: Vec<(usize, Vec<Divergence>, Driven)>,
+    skipped: bool,
+}
+
+/// Runs `probes` against `target` under `policy`.
+pub async fn run_target(
+    target: &dyn Target,
+    policy: &Policy,
+    probes: &[Probe],
+    settings: &RunSettings,
+    watch: &Watch,
+) -> TargetOutcome {
+    let mut tallies: BTreeMap<String, GroupTally> = BTreeMap::new();
+    let mut drafts: BTreeMap<(String, DivergenceClass, Option<Rule>), Draft> = BTreeMap::new();
+    let mut order: Vec<(String, DivergenceClass, Option<Rule>)> = Vec::new();
+    let mut ran = 0;
+
+    // In order (findings and their reproductions are then deterministic), with up to
+    // `concurrency` probes in flight. A manual loop rather than stream combinators: their
+    // closures over borrowed probes defeat the `Send` inference `tokio::spawn` needs.
+    let mut pending = futures_util::stream::FuturesOrdered::new();
+    let mut queue = probes.iter();
+    loop {
+        while pending.len() < settings.concurrency.max(1) && !watch.cancelled() {
+            let Some(probe) = queue.next() else { break };
+            pending.push_back(run_probe(target, policy, probe, &settings.driver));
+        }
+        let Some(result) = pending.next().await else { break };
+        ran += 1;
+        watch.progress(1);
+        let group = result.probe.group().to_owned();
+        let tally = tallies.entry(group.clone()).or_insert_with(|| GroupTally {
+            group: group.clone(),
+            probes: 0,
+            passed: 0,
+            skipped: 0,
+            divergences: ClassCounts::default(),
+        });
+        tally.probes += 1;
+        if result.skipped {
+            tally.skipped += 1;
+            continue;
+        }
+        if result.divergent.is_empty() {
+            tally.passed += 1;
+            continue;
+        }
+        let mut classes: Vec<DivergenceClass> =
+            result.divergent.iter().flat_map(|(_, ds, _)| ds.iter().map(|d| d.class)).collect();
+        classes.sort();
+        classes.dedup();
+        for class in classes {
+            tally.divergences.add(class, 1);
+        }
+        // Catalogue findings are per probe; generated ones per (class, rule): thousands of
+        // random probes showing one bug are one finding with many occurrences.
+        let key_probe = if group == "generated" { group.clone() } else { result.probe.id.clone() };
+        for (index, found, driven) in result.divergent {
+            for divergence in found {
+                let key = (key_probe.clone(), divergence.class, divergence.rule);
+                match drafts.get_mut(&key) {
+                    Some(draft) => draft.occurrences += 1,
+                    None => {
+                        order.push(key.clone());
+                        drafts.insert(
+                            key,
+                            Draft {
+                                probe: result.probe.id.clone(),
+                                title: result.probe.title.clone(),
+                                divergence,
+                                request: result.probe.requests[index].clone(),
+                                driven: driven.clone(),
+                                occurrences: 1,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    let mut findings = Vec::with_capacity(drafts.len());
+    for key in order {
+        let draft = drafts.remove(&key).expect("every key has a draft");
+        findings.push(finish(target, policy, draft, settings).await);
+    }
+    findings.sort_by(|a, b| {
+        (a.class, a.rule, &a.probe, &a.explanation).cmp(&(b.class, b.rule, &b.probe, &b.explanation))
+    });
+    TargetOutcome { groups: tallies.into_values().collect(), findings, completed: ran == probes.len() }
+}
+
+async fn run_probe<'p>(
+    target: &dyn Target,
+    policy: &Policy,
+    probe: &'p Probe,
+    settings: &DriverSettings,
+) -> ProbeResult<'p> {
+    let mut result = ProbeResult { probe, divergent: Vec::new(), skipped: false };
+    for (index, request) in probe.requests.iter().enumerate() {
+        let driven = drive(target, request, settings).await;
+        match judge(policy, request, &driven) {
+            Judgement::Skipped(_) => result.skipped = true,
+            Judgement::Judged(found) if found.is_empty() => {}
+            Judgement::Judged(found) => result.divergent.push((index, found, driven)),
+        }
+    }
+    result
+}
+
+/// Shrinks a draft and renders it as a finding.
+async fn finish(target: &dyn Target, policy: &Policy, draft: Draft, settings: &RunSettings) -> Finding {
+    let (class, rule) = (draft.divergence.class, draft.divergence.rule);
+    let same = |found: &[Divergence]| found.iter().find(|d| d.class == class && d.rule == rule).cloned();
+    let mut request = draft.request;
+    let mut driven = draft.driven;
+    let mut divergence = draft.divergence;
+    // A hang costs a whole timeout per attempt: shrinking it would take minutes and show
+    // nothing new (every request hangs).
+    let timed_out = matches!(
+        driven.failure(),
+        Some((_, crate::engine::driver::SendError::Target(crate::target::TargetError::Timeout(_))))
+    );
+    if settings.shrink_budget > 0 && !timed_out {
+        // Bounded in time too: a slow target would otherwise stretch the budget to minutes.
+        let deadline = std::time::Instant::now() + SHRINK_TIME;
+        let still_diverges = |candidate: BrowserRequest| async move {
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            let driven = drive(target, &candidate, &settings.driver).await;
+            matches!(judge(policy, &candidate, &driven), Judgement::Judged(found) if same(&found).is_some())
+        };
+        let shrunk = shrink(request.clone(), still_diverges, settings.shrink_budget).await;
+        if shrunk != request {
+            let again = drive(target, &shrunk, &settings.driver).await;
+            // A flaky target may not diverge the same way twice: keep the original then.
+            if let Judgement::Judged(found) = judge(policy, &shrunk, &again)
+                && let Some(d) = same(&found)
+            {
+                request = shrunk;
+                driven = again;
+                divergence = d;
+            }
+        }
+    }
+    Finding {
+        probe: draft.probe,
+        title: draft.title,
+        class,
+        rule,
+        explanation: divergence.explanation,
+        occurrences: draft.occurrences,
+        reproduction: reproduction(&request, &driven),
+    }
+}
