@@ -14,6 +14,7 @@
 pub mod adapter;
 pub mod case;
 pub mod case_json;
+pub mod catalogue;
 pub mod divergence;
 pub mod engine;
 pub mod header;
