@@ -7,7 +7,7 @@
 //! broken (missing `Vary`, malformed CORS headers) with real but indirect risk. (`execution`
 //! divergences — panics, hangs, resets — come from the driver, not from a verdict.)
 
-use crate::oracle::verdict::{Outcome, Verdict};
+use crate::oracle::verdict::{Outcome, Tainting, Verdict};
 use crate::policy::{AllowedOrigins, ExposedIntent, IntentQuery, Policy};
 use crate::request::BrowserRequest;
 use crate::response::ServerResponse;
@@ -66,10 +66,29 @@ pub fn divergences(policy: &Policy, request: &BrowserRequest, verdict: &Verdict)
         credentials: request.credentials,
     });
     let shown_origin = String::from_utf8_lossy(origin);
+    // The policy's intent is about cross-origin reads under the CORS protocol: a same-origin
+    // response (basic tainting, often sent without `Origin`) and a `no-cors` one (opaque,
+    // script reads nothing whatever the server says, MISC-1) have no intent to compare with.
+    // The protocol rules below still apply to their answers.
+    let cors_read = !matches!(verdict.outcome, Outcome::Opaque)
+        && verdict.hops.last().is_some_and(|hop| hop.tainting == Tainting::Cors);
+    // A Private Network Access preflight (PNA-1) asks for more than a read: only a policy
+    // with `private_network` means to grant it (SRV-20).
+    let pna_asked = verdict.hops.iter().any(|hop| {
+        hop.preflight.as_ref().is_some_and(|e| e.request.headers.contains("access-control-request-private-network"))
+    });
+    let meant_readable = intent.readable && (!pna_asked || policy.private_network);
 
-    match (verdict.readable(), intent.readable) {
+    match (verdict.readable() && cors_read, meant_readable && cors_read) {
         (true, false) => {
-            let (rule, why) = if !intent.origin_allowed {
+            let (rule, why) = if pna_asked && !policy.private_network && intent.readable {
+                (
+                    Rule::Srv20,
+                    format!(
+                        "{shown_origin} can reach this private-network resource, but the policy does not allow private-network access"
+                    ),
+                )
+            } else if !intent.origin_allowed {
                 (
                     Rule::Srv4,
                     format!("{shown_origin} can read this response, but the policy does not allow that origin"),
@@ -108,7 +127,7 @@ pub fn divergences(policy: &Policy, request: &BrowserRequest, verdict: &Verdict)
         _ => {}
     }
 
-    if let (Outcome::Shared { exposed, .. }, true) = (&verdict.outcome, intent.readable) {
+    if let (Outcome::Shared { exposed, .. }, true) = (&verdict.outcome, meant_readable && cors_read) {
         let response = verdict.hops.last().and_then(|h| h.actual.as_ref()).map(|e| &e.response);
         for name in response
             .map(|r| r.headers.iter().map(|h| String::from_utf8_lossy(&h.name).to_ascii_lowercase()))
@@ -116,6 +135,12 @@ pub fn divergences(policy: &Policy, request: &BrowserRequest, verdict: &Verdict)
             .flatten()
         {
             let meant = match &intent.exposed {
+                // `*` means the resource's own headers. The CORS layer's plumbing (the
+                // `Access-Control-*` answers themselves and `Vary`) is neither meant nor
+                // withheld: a browser shows it under `Access-Control-Expose-Headers: *`, and a
+                // middleware that expands `*` into the application's header names
+                // (actix-cors) leaves it out, both harmlessly.
+                ExposedIntent::All if name.starts_with("access-control-") || name == "vary" => continue,
                 ExposedIntent::All => !safelist::is_forbidden_response_header_name(name.as_bytes()),
                 names => names.contains(&name),
             };
@@ -195,5 +220,77 @@ fn protocol(response: &ServerResponse, what: &str, origin_dependent: bool, found
                 format!("the {what} combines Access-Control-Allow-Origin: * with credentials, which browsers reject"),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::{ServerScript, UrlAnswers};
+    use crate::{HeaderList, Origin, RequestMode, profile};
+
+    fn policy(toml: &str) -> Policy {
+        Policy::from_toml_str(toml, "test.toml").unwrap().policy
+    }
+
+    fn answering(url: &url::Url, preflight: &[(&str, &str)], response: &[(&str, &str)]) -> ServerScript {
+        let mut script = ServerScript::new();
+        script.insert(
+            url,
+            UrlAnswers {
+                preflight: Some(ServerResponse { status: 204, headers: HeaderList::from_pairs(preflight.iter().copied()) }),
+                response: Some(ServerResponse { status: 200, headers: HeaderList::from_pairs(response.iter().copied()) }),
+            },
+        );
+        script
+    }
+
+    #[test]
+    fn srv2_a_same_origin_read_without_origin_is_no_divergence() {
+        let url = url::Url::parse("https://api.example.com/data").unwrap();
+        let request = BrowserRequest::fetch(Origin::of_url(&url), url.clone());
+        let script = answering(&url, &[], &[("vary", "Origin")]);
+        let verdict = crate::evaluate_once(&request, &mut &script, &profile::CHROMIUM).unwrap();
+        assert!(verdict.readable());
+        assert_eq!(divergences(&policy(r#"origins = ["https://app.example.com"]"#), &request, &verdict), []);
+    }
+
+    #[test]
+    fn misc1_a_no_cors_post_from_an_allowed_origin_is_no_divergence() {
+        let url = url::Url::parse("https://api.example.com/data").unwrap();
+        let origin = Origin::parse_serialized(b"https://app.example.com").unwrap();
+        let request = BrowserRequest::fetch(origin, url.clone()).method("POST").mode(RequestMode::NoCors);
+        let script = answering(&url, &[], &[("vary", "Origin")]);
+        let verdict = crate::evaluate_once(&request, &mut &script, &profile::CHROMIUM).unwrap();
+        assert_eq!(verdict.outcome, Outcome::Opaque);
+        assert_eq!(divergences(&policy(r#"origins = ["https://app.example.com"]"#), &request, &verdict), []);
+    }
+
+    #[test]
+    fn srv20_private_network_access_is_meant_only_when_the_policy_says_so() {
+        let pna = profile::BrowserProfile { private_network_access: true, ..profile::CHROMIUM };
+        let url = url::Url::parse("http://printer.local/status").unwrap();
+        let origin = Origin::parse_serialized(b"https://app.example.com").unwrap();
+        let mut request = BrowserRequest::fetch(origin, url.clone());
+        request.private_network = true;
+        let cors = [("access-control-allow-origin", "https://app.example.com"), ("vary", "Origin")];
+        let granting = [cors[0], cors[1], ("access-control-allow-private-network", "true")];
+        let closed = policy(r#"origins = ["https://app.example.com"]"#);
+        let open = policy("origins = [\"https://app.example.com\"]\nprivate_network = true");
+
+        // The server grants private-network access the policy does not allow: security.
+        let script = answering(&url, &granting, &cors);
+        let verdict = crate::evaluate_once(&request, &mut &script, &pna).unwrap();
+        assert!(verdict.readable());
+        let found = divergences(&closed, &request, &verdict);
+        assert_eq!(found.iter().map(|d| (d.class, d.rule)).collect::<Vec<_>>(), [(DivergenceClass::Security, Some(Rule::Srv20))]);
+        assert_eq!(divergences(&open, &request, &verdict), []);
+
+        // The server correctly withholds it: nothing under the closed policy, functional under the open one.
+        let script = answering(&url, &cors, &cors);
+        let verdict = crate::evaluate_once(&request, &mut &script, &pna).unwrap();
+        assert!(!verdict.readable());
+        assert_eq!(divergences(&closed, &request, &verdict), []);
+        assert_eq!(divergences(&open, &request, &verdict)[0].class, DivergenceClass::Functional);
     }
 }

@@ -36,6 +36,7 @@ pub mod service_target;
 pub mod target;
 pub mod verdict_stream;
 
+pub use engine::{assert_conforms, check_conformance};
 pub use header::HeaderList;
 pub use oracle::verdict::{Outcome, Verdict};
 pub use oracle::{evaluate, evaluate_once};

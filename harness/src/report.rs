@@ -197,3 +197,38 @@ pub fn findings_by_class(report: &RunReport) -> BTreeMap<DivergenceClass, usize>
     }
     out
 }
+
+impl std::fmt::Display for Finding {
+    /// Plain text, several lines: the finding, what script did, the wire exchanges and the
+    /// `curl` commands (used by `assert_conforms`; `cors-reports` has the richer formats).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let class = match self.class {
+            DivergenceClass::Security => "security",
+            DivergenceClass::Functional => "functional",
+            DivergenceClass::Protocol => "protocol",
+            DivergenceClass::Execution => "execution",
+        };
+        let times = if self.occurrences == 1 { String::new() } else { format!(" (×{})", self.occurrences) };
+        writeln!(f, "[{class}] {} {}{times}: {}", self.rule_id(), self.probe, self.explanation)?;
+        let s = &self.reproduction.script;
+        let mut init = format!("method: {:?}, credentials: {:?}, mode: {:?}", s.method, s.credentials, s.mode);
+        if !s.headers.is_empty() {
+            let headers: Vec<String> = s.headers.iter().map(|(n, v)| format!("{n:?}: {v:?}")).collect();
+            init.push_str(&format!(", headers: {{{}}}", headers.join(", ")));
+        }
+        writeln!(f, "  page {} runs fetch({:?}, {{{init}}})", s.origin, s.url)?;
+        for exchange in &self.reproduction.exchanges {
+            for line in &exchange.request {
+                writeln!(f, "  > {line}")?;
+            }
+            for line in &exchange.response {
+                writeln!(f, "  < {line}")?;
+            }
+            if let Some(error) = &exchange.error {
+                writeln!(f, "  ! {error}")?;
+            }
+            writeln!(f, "  $ {}", exchange.curl)?;
+        }
+        Ok(())
+    }
+}
