@@ -1,5 +1,6 @@
 //! `cors-harness`: the command line of the CORS conformance harness.
 
+mod browser_cmd;
 mod policy_cmd;
 mod verdict_cmd;
 
@@ -28,6 +29,10 @@ enum Command {
     /// and which rule (digest ID) made it fail. Bad lines produce an error line; the exit status
     /// is then 1.
     Verdict(verdict_cmd::Args),
+    /// Differential check of the oracle against a real headless browser (Chromium, Firefox):
+    /// WPT vectors and generated cases run in the browser and in the oracle, agreement per
+    /// field, every disagreement as a minimal case.
+    BrowserCheck(browser_cmd::Args),
     /// Work with policy files (what a server's owner means to allow).
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Verdict(args) => verdict_cmd::run(&args),
+        Command::BrowserCheck(args) => browser_cmd::run(&args),
         Command::Policy(PolicyCommand::Check(args)) => policy_cmd::check(&args),
     }
 }

@@ -1,0 +1,370 @@
+//! A case a real browser can run: one or more `fetch()` steps from one page origin, and the
+//! exact header lines the scripted server writes on the wire for each URL.
+//!
+//! The oracle sees the same case through [`BrowserCase::evaluate`]: the wire bytes become a
+//! [`ServerScript`] (values stripped as a browser stores them, HDR-1), so both sides judge
+//! exactly the same answers.
+
+use std::sync::Arc;
+
+use cors_harness::oracle::cache::PreflightCache;
+use cors_harness::oracle::verdict::Unanswered;
+use cors_harness::profile::BrowserProfile;
+use cors_harness::response::ServerResponse;
+use cors_harness::script::{ServerScript, UrlAnswers};
+use cors_harness::{BrowserRequest, CredentialsMode, HeaderList, Origin, RequestMode, Verdict};
+use serde_json::{Value, json};
+
+/// Raw header lines: name and value bytes, in order.
+pub type Lines = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// One response exactly as the scripted server writes it: status and raw header lines
+/// (repeated names, odd case, surrounding whitespace and any byte but CR/LF kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Lines,
+}
+
+impl RawResponse {
+    pub fn new(status: u16) -> RawResponse {
+        RawResponse { status, headers: Vec::new() }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.as_bytes().to_vec(), value.as_bytes().to_vec()));
+        self
+    }
+
+    /// What the oracle sees: the same lines, values stripped as a browser stores them (HDR-1).
+    pub fn to_oracle(&self) -> ServerResponse {
+        ServerResponse { status: self.status, headers: HeaderList::from_pairs(self.headers.iter().cloned()) }
+    }
+}
+
+/// What the server at one URL answers to a preflight and to an actual request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawAnswers {
+    pub preflight: Option<RawResponse>,
+    pub response: Option<RawResponse>,
+}
+
+/// One `fetch()` of a case, started `at_ms` after the case starts (and after the previous
+/// step finished).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub request: BrowserRequest,
+    pub at_ms: u64,
+}
+
+/// A case for the browser and the oracle. The last step is the main request; earlier steps
+/// share its preflight cache (the oracle's `history`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserCase {
+    pub id: String,
+    pub steps: Vec<Step>,
+    /// Answers by URL (the oracle's script keys: userinfo kept, fragment ignored).
+    pub server: Vec<(url::Url, RawAnswers)>,
+}
+
+/// The page origins a browser session runs cases from (one runner frame each).
+pub const RUNNER_ORIGINS: &[&str] =
+    &["http://page.test", "http://web.example.test:8000", "http://api.example.test:8080", "null"];
+
+impl BrowserCase {
+    /// The page origin the case runs in.
+    pub fn origin(&self) -> &Origin {
+        &self.steps[0].request.origin
+    }
+
+    /// The main request.
+    pub fn main(&self) -> &BrowserRequest {
+        &self.steps[self.steps.len() - 1].request
+    }
+
+    /// Why a browser page cannot run this case as written, if it cannot.
+    pub fn unsupported(&self) -> Option<String> {
+        let origin = self.origin().serialize();
+        if !RUNNER_ORIGINS.contains(&origin) {
+            return Some(format!("page origin {origin} has no runner frame"));
+        }
+        let mut urls: Vec<&url::Url> = self.steps.iter().map(|s| &s.request.url).collect();
+        urls.extend(self.server.iter().map(|(u, _)| u));
+        if urls.iter().any(|u| u.scheme() != "http") {
+            return Some("https/ws URL: the scripted server speaks plain HTTP only".into());
+        }
+        for step in &self.steps {
+            let r = &step.request;
+            if r.origin != *self.origin() {
+                return Some("steps from different page origins".into());
+            }
+            if r.mode == RequestMode::WebSocket {
+                return Some("WebSocket handshake".into());
+            }
+            if r.use_cors_preflight {
+                return Some("use-CORS-preflight flag (XHR upload listeners / streaming body)".into());
+            }
+            if r.ua_report || r.private_network {
+                return Some("browser-initiated report or private-network request".into());
+            }
+            if r.headers.iter().any(|h| h.value.contains(&b'\r') || h.value.contains(&b'\n')) {
+                return Some("request header value with CR/LF".into());
+            }
+        }
+        for (_, answers) in &self.server {
+            for resp in [&answers.preflight, &answers.response].into_iter().flatten() {
+                if !(200..=999).contains(&resp.status) {
+                    return Some(format!("status {} cannot be scripted", resp.status));
+                }
+                for (n, v) in &resp.headers {
+                    if n.is_empty() || [n, v].iter().any(|b| b.contains(&b'\r') || b.contains(&b'\n')) {
+                        return Some("response header line with CR/LF or an empty name".into());
+                    }
+                    if n.eq_ignore_ascii_case(b"transfer-encoding") {
+                        return Some("scripted Transfer-Encoding".into());
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// The same case with `/c<index>` in front of every path it uses (request URLs, script
+    /// keys, `Location` values): the preflight cache (keyed by URL) and the scripted server
+    /// then tell runs and cases apart whatever hosts they share.
+    pub fn relocate(&self, index: u64) -> BrowserCase {
+        let prefix = format!("/c{index}");
+        let move_url = |u: &url::Url| {
+            let mut u = u.clone();
+            let path = format!("{prefix}{}", u.path());
+            u.set_path(&path);
+            u
+        };
+        BrowserCase {
+            id: self.id.clone(),
+            steps: self
+                .steps
+                .iter()
+                .map(|s| Step {
+                    request: BrowserRequest { url: move_url(&s.request.url), ..s.request.clone() },
+                    at_ms: s.at_ms,
+                })
+                .collect(),
+            server: self
+                .server
+                .iter()
+                .map(|(u, a)| {
+                    let fix = |r: &Option<RawResponse>| {
+                        r.as_ref().map(|r| RawResponse {
+                            status: r.status,
+                            headers: r
+                                .headers
+                                .iter()
+                                .map(|(n, v)| {
+                                    if n.eq_ignore_ascii_case(b"location") {
+                                        (n.clone(), relocate_reference(v, &prefix))
+                                    } else {
+                                        (n.clone(), v.clone())
+                                    }
+                                })
+                                .collect(),
+                        })
+                    };
+                    (move_url(u), RawAnswers { preflight: fix(&a.preflight), response: fix(&a.response) })
+                })
+                .collect(),
+        }
+    }
+
+    /// The scripted server as the oracle sees it.
+    pub fn script(&self) -> ServerScript {
+        let mut script = ServerScript::new();
+        for (url, a) in &self.server {
+            script.insert(
+                url,
+                UrlAnswers {
+                    preflight: a.preflight.as_ref().map(RawResponse::to_oracle),
+                    response: a.response.as_ref().map(RawResponse::to_oracle),
+                },
+            );
+        }
+        script
+    }
+
+    /// The oracle's verdict for every step, in order, with one preflight cache.
+    pub fn evaluate(&self, profile: &BrowserProfile) -> Result<Vec<Verdict>, Unanswered> {
+        let script = self.script();
+        let mut responder = &script;
+        let mut cache = PreflightCache::new();
+        self.steps
+            .iter()
+            .map(|s| cors_harness::evaluate(&s.request, &mut responder, profile, &mut cache, s.at_ms))
+            .collect()
+    }
+
+    /// The case as a `cors-harness verdict` input line (header bytes written one code point
+    /// per byte, as the test vectors do).
+    pub fn to_json(&self) -> Value {
+        let request = |r: &BrowserRequest| {
+            let mut o = json!({
+                "url": r.url.as_str(),
+                "origin": r.origin.serialize(),
+                "method": r.method,
+                "headers": r.headers.iter().map(|h| [iso(&h.name), iso(&h.value)]).collect::<Vec<_>>(),
+                "credentials": credentials_str(r.credentials),
+            });
+            if r.mode != RequestMode::Cors {
+                o["mode"] = json!(mode_str(r.mode));
+            }
+            o
+        };
+        let response = |r: &RawResponse| json!({"status": r.status, "headers": r.headers.iter().map(|(n, v)| [iso(n), iso(v)]).collect::<Vec<_>>()});
+        let mut server = serde_json::Map::new();
+        for (url, a) in &self.server {
+            let mut at = serde_json::Map::new();
+            if let Some(p) = &a.preflight {
+                at.insert("preflight".into(), response(p));
+            }
+            if let Some(r) = &a.response {
+                at.insert("response".into(), response(r));
+            }
+            server.insert(url.as_str().to_owned(), Value::Object(at));
+        }
+        let main = self.steps.last().expect("a case has a step");
+        let mut line =
+            json!({"id": self.id, "browser": "chromium", "request": request(&main.request), "server": server});
+        if self.steps.len() > 1 {
+            line["history"] = self.steps[..self.steps.len() - 1]
+                .iter()
+                .map(|s| json!({"request": request(&s.request), "time": s.at_ms as f64 / 1000.0}))
+                .collect();
+            line["time"] = json!(main.at_ms as f64 / 1000.0);
+        }
+        line
+    }
+
+    /// What the runner page needs to run the (relocated) case `index`.
+    pub fn page_spec(&self, index: u64) -> Value {
+        json!({
+            "i": index,
+            "steps": self.steps.iter().map(|s| {
+                let r = &s.request;
+                json!({
+                    "at": s.at_ms,
+                    "url": r.url.as_str(),
+                    "method": r.method,
+                    "headers": r.headers.iter().map(|h| [iso(&h.name), iso(&h.value)]).collect::<Vec<_>>(),
+                    "credentials": credentials_str(r.credentials),
+                    "mode": mode_str(r.mode),
+                })
+            }).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Puts `prefix` in front of the path of a `Location` value (absolute, scheme-relative or
+/// path-absolute); other relative references resolve under the moved base unchanged.
+fn relocate_reference(value: &[u8], prefix: &str) -> Vec<u8> {
+    let start = value.iter().position(|b| !matches!(b, b' ' | b'\t')).unwrap_or(value.len());
+    let v = &value[start..];
+    let authority_start = if let Some(p) = find(v, b"://") {
+        Some(p + 3)
+    } else if v.starts_with(b"//") {
+        Some(2)
+    } else {
+        None
+    };
+    let insert_at = match authority_start {
+        Some(a) => match v[a..].iter().position(|b| matches!(b, b'/' | b'?' | b'#')) {
+            Some(p) if v[a + p] == b'/' => (a + p, false),
+            Some(p) => (a + p, true),
+            None => (v.len(), true),
+        },
+        None if v.starts_with(b"/") => (0, false),
+        None => return value.to_vec(),
+    };
+    let (at, needs_slash) = insert_at;
+    let mut out = value[..start].to_vec();
+    out.extend_from_slice(&v[..at]);
+    out.extend_from_slice(prefix.as_bytes());
+    if needs_slash {
+        out.push(b'/');
+    }
+    out.extend_from_slice(&v[at..]);
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Bytes to a string with one code point per byte (isomorphic decode): what a JS ByteString
+/// holds, and how the test vectors write non-ASCII bytes.
+pub fn iso(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+/// The inverse of [`iso`]; `None` if a character is above U+00FF.
+pub fn iso_bytes(s: &str) -> Option<Vec<u8>> {
+    s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+}
+
+pub fn credentials_str(c: CredentialsMode) -> &'static str {
+    match c {
+        CredentialsMode::Omit => "omit",
+        CredentialsMode::SameOrigin => "same-origin",
+        CredentialsMode::Include => "include",
+    }
+}
+
+pub fn mode_str(m: RequestMode) -> &'static str {
+    match m {
+        RequestMode::Cors => "cors",
+        RequestMode::NoCors => "no-cors",
+        RequestMode::SameOrigin => "same-origin",
+        RequestMode::WebSocket => "websocket",
+    }
+}
+
+/// The answers shared by a table of cases, keyed for the server by URL without userinfo.
+pub(crate) fn route_key(url: &url::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_fragment(None);
+    u.into()
+}
+
+/// A case's answers as the server looks them up.
+pub(crate) type Routes = std::collections::HashMap<String, Arc<RawAnswers>>;
+
+pub(crate) fn routes(case: &BrowserCase) -> Routes {
+    let mut routes = Routes::new();
+    for (url, a) in &case.server {
+        routes.entry(route_key(url)).or_insert_with(|| Arc::new(a.clone()));
+    }
+    routes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relocates_location_values() {
+        let r = |v: &str| String::from_utf8(relocate_reference(v.as_bytes(), "/c7")).unwrap();
+        assert_eq!(r("http://a.test:8/x?y"), "http://a.test:8/c7/x?y");
+        assert_eq!(r("http://u:p@a.test"), "http://u:p@a.test/c7/");
+        assert_eq!(r("http://a.test?q"), "http://a.test/c7/?q");
+        assert_eq!(r(" /x"), " /c7/x");
+        assert_eq!(r("//a.test/x"), "//a.test/c7/x");
+        assert_eq!(r("x/y"), "x/y");
+    }
+
+    #[test]
+    fn iso_round_trips() {
+        let b = vec![0u8, 0x7f, 0x80, 0xff, b'a'];
+        assert_eq!(iso_bytes(&iso(&b)).unwrap(), b);
+        assert_eq!(iso_bytes("\u{100}"), None);
+    }
+}

@@ -1,0 +1,410 @@
+//! The differential: what the browser did (page result + what the scripted server received)
+//! against what the oracle says, field by field.
+
+use cors_harness::oracle::verdict::Unanswered;
+use cors_harness::profile::BrowserProfile;
+use cors_harness::response::WireRequest;
+use cors_harness::{Outcome, Verdict};
+use serde_json::Value;
+
+use crate::case::{BrowserCase, iso, route_key};
+use crate::server::Seen;
+use crate::session::Ran;
+
+/// The fields compared, in report order.
+pub const FIELDS: &[&str] =
+    &["outcome", "status", "exposed", "preflight", "acrm", "acrh", "actual", "origin", "requests"];
+
+/// One step as one side saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StepView {
+    /// `shared`, `opaque`, `network-error`, `script-error` (browser also: `timeout`).
+    pub outcome: String,
+    pub status: Option<u16>,
+    /// Lowercase, sorted header names script can read (shared responses only).
+    pub exposed: Option<Vec<String>>,
+    /// A preflight was sent first for this step.
+    pub preflight: bool,
+    pub acrm: Option<String>,
+    pub acrh: Option<String>,
+    /// An actual request reached the server.
+    pub actual: bool,
+    /// `Origin` of the last actual request.
+    pub origin: Option<String>,
+    /// One line per request on the wire: `OPTIONS url acrm=… acrh=… origin=…`.
+    pub requests: Vec<String>,
+    /// The oracle's failed rule and explanation, or the browser's error message.
+    pub detail: String,
+}
+
+/// One case compared.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// The case as generated (replayable with `cors-harness verdict`).
+    pub case: BrowserCase,
+    /// The case as run (paths under `/c<index>`).
+    pub relocated: BrowserCase,
+    /// Per compared field: agreement.
+    pub fields: Vec<(&'static str, bool)>,
+    pub oracle: Vec<StepView>,
+    pub browser: Vec<StepView>,
+    /// Request-level differences (headers, order, URLs).
+    pub wire: Vec<String>,
+    pub console: Vec<String>,
+    /// The run could not be judged (timeout, unscripted request, oracle had no answer).
+    pub harness_error: Option<String>,
+    /// What the browser did (kept to judge variants of the case against it).
+    pub ran: Ran,
+    pub profile: &'static BrowserProfile,
+}
+
+impl Comparison {
+    pub fn agrees(&self) -> bool {
+        self.harness_error.is_none() && self.fields.iter().all(|(_, ok)| *ok)
+    }
+
+    /// The fields that disagree.
+    pub fn disagreeing(&self) -> Vec<&'static str> {
+        self.fields.iter().filter(|(_, ok)| !ok).map(|(f, _)| *f).collect()
+    }
+
+    /// A readable report of the disagreement.
+    pub fn render(&self, engine: &str) -> String {
+        let mut out = String::new();
+        let what = match &self.harness_error {
+            Some(e) => format!("HARNESS ERROR: {e}"),
+            None => format!("disagree on: {}", self.disagreeing().join(", ")),
+        };
+        out.push_str(&format!("--- {} ({what})\n", self.case.id));
+        out.push_str(&format!("case: {}\n", self.case.to_json()));
+        let n = self.oracle.len().max(self.browser.len());
+        for s in 0..n {
+            let label = if n > 1 { format!(" step {}", s + 1) } else { String::new() };
+            if let Some(o) = self.oracle.get(s) {
+                out.push_str(&format!("oracle{label}:   {}\n", o.summary()));
+            }
+            if let Some(b) = self.browser.get(s) {
+                out.push_str(&format!("{engine}{label}: {}\n", b.summary()));
+            }
+        }
+        for w in &self.wire {
+            out.push_str(&format!("wire: {w}\n"));
+        }
+        for c in &self.console {
+            out.push_str(&format!("console: {}\n", c.trim()));
+        }
+        out
+    }
+}
+
+impl StepView {
+    fn summary(&self) -> String {
+        let mut s = self.outcome.clone();
+        if let Some(st) = self.status {
+            s.push_str(&format!(" {st}"));
+        }
+        if let Some(e) = &self.exposed {
+            s.push_str(&format!(" exposed=[{}]", e.join(",")));
+        }
+        s.push_str(&format!("; requests: [{}]", self.requests.join(" | ")));
+        if !self.detail.is_empty() {
+            s.push_str(&format!("; {}", self.detail));
+        }
+        s
+    }
+}
+
+fn header_string(v: Option<std::borrow::Cow<'_, [u8]>>) -> Option<String> {
+    v.map(|v| iso(&v))
+}
+
+fn wire_line(
+    preflight: bool,
+    method: &str,
+    url: &str,
+    origin: Option<&str>,
+    acrm: Option<&str>,
+    acrh: Option<&str>,
+) -> String {
+    let mut s = format!("{method} {url}");
+    if preflight {
+        s.push_str(&format!(" acrm={} acrh={}", acrm.unwrap_or("-"), acrh.unwrap_or("-")));
+    }
+    s.push_str(&format!(" origin={}", origin.unwrap_or("-")));
+    s
+}
+
+fn oracle_wire(verdict: &Verdict) -> Vec<&WireRequest> {
+    verdict.hops.iter().flat_map(|h| h.preflight.iter().chain(h.actual.iter()).map(|e| &e.request)).collect()
+}
+
+fn oracle_view(verdict: &Verdict) -> StepView {
+    let (outcome, status, exposed, detail) = match &verdict.outcome {
+        Outcome::Shared { status, exposed } => ("shared", Some(*status), Some(exposed.clone()), String::new()),
+        Outcome::Opaque => ("opaque", None, None, String::new()),
+        Outcome::NetworkError(f) => ("network-error", None, None, format!("{}: {}", f.rule.id(), f.explanation)),
+        Outcome::ScriptError(f) => ("script-error", None, None, format!("{}: {}", f.rule.id(), f.explanation)),
+    };
+    let first = verdict.first_preflight();
+    let requests = oracle_wire(verdict)
+        .iter()
+        .map(|w| {
+            let pre = w.is_preflight();
+            wire_line(
+                pre,
+                &w.method,
+                &route_key(&w.url),
+                header_string(w.headers.get("origin")).as_deref(),
+                header_string(w.headers.get("access-control-request-method")).as_deref(),
+                header_string(w.headers.get("access-control-request-headers")).as_deref(),
+            )
+        })
+        .collect();
+    StepView {
+        outcome: outcome.to_owned(),
+        status,
+        exposed,
+        preflight: first.is_some(),
+        acrm: first.and_then(|p| header_string(p.headers.get("access-control-request-method"))),
+        acrh: first.and_then(|p| header_string(p.headers.get("access-control-request-headers"))),
+        actual: verdict.last_actual().is_some(),
+        origin: verdict.last_actual().and_then(|r| r.origin()).map(iso),
+        requests,
+        detail,
+    }
+}
+
+fn browser_view(page: &Value, seen: &[Seen]) -> StepView {
+    let outcome = page.get("kind").and_then(Value::as_str).unwrap_or("missing").to_owned();
+    let shared = outcome == "shared";
+    let status = if shared { page.get("status").and_then(Value::as_u64).map(|s| s as u16) } else { None };
+    let exposed = shared.then(|| {
+        let mut names: Vec<String> = page
+            .get("headers")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_ascii_lowercase).collect())
+            .unwrap_or_default();
+        names.sort();
+        names.dedup();
+        names
+    });
+    let first = seen.first().filter(|s| s.is_preflight());
+    let last_actual = seen.iter().rev().find(|s| !s.is_preflight());
+    let get = |s: &Seen, n: &str| s.header(n).map(|v| iso(&v));
+    StepView {
+        outcome,
+        status,
+        exposed,
+        preflight: first.is_some(),
+        acrm: first.and_then(|p| get(p, "access-control-request-method")),
+        acrh: first.and_then(|p| get(p, "access-control-request-headers")),
+        actual: last_actual.is_some(),
+        origin: last_actual.and_then(|r| get(r, "origin")),
+        requests: seen
+            .iter()
+            .map(|s| {
+                wire_line(
+                    s.is_preflight(),
+                    &s.method,
+                    &s.url,
+                    get(s, "origin").as_deref(),
+                    get(s, "access-control-request-method").as_deref(),
+                    get(s, "access-control-request-headers").as_deref(),
+                )
+            })
+            .collect(),
+        detail: page.get("error").and_then(Value::as_str).unwrap_or_default().to_owned(),
+    }
+}
+
+/// Header-level differences between what the oracle says goes on the wire and what arrived.
+fn wire_diffs(step: usize, case: &BrowserCase, verdict: &Verdict, seen: &[Seen], out: &mut Vec<String>) {
+    let expected = oracle_wire(verdict);
+    if expected.len() != seen.len() {
+        out.push(format!(
+            "step {}: oracle sends {} requests, the browser sent {}",
+            step + 1,
+            expected.len(),
+            seen.len()
+        ));
+        return;
+    }
+    let author = &case.steps[step].request.headers;
+    for (w, s) in expected.iter().zip(seen) {
+        let what = format!("step {} {} {}", step + 1, s.method, s.url);
+        if w.method != s.method || route_key(&w.url) != s.url || w.is_preflight() != s.is_preflight() {
+            out.push(format!("{what}: oracle expected {} {}", w.method, route_key(&w.url)));
+            continue;
+        }
+        let mut names: Vec<String> = w.headers.iter().map(|h| iso(&h.name).to_ascii_lowercase()).collect();
+        names.sort();
+        names.dedup();
+        for name in &names {
+            // Repeated author headers go out as one line; HTTP strips the joined value's
+            // trailing whitespace (`a` + `` is `a,` on the wire, `a, ` in the oracle's "get").
+            let o = header_string(w.headers.get(name)).map(|v| v.trim_matches([' ', '\t']).to_owned());
+            let b = s.header(name).map(|v| iso(&v).trim_matches([' ', '\t']).to_owned());
+            if o != b {
+                out.push(format!("{what}: {name}: oracle {o:?}, browser {b:?}"));
+            }
+        }
+        for h in author.iter() {
+            let name = iso(&h.name).to_ascii_lowercase();
+            if names.contains(&name) {
+                continue;
+            }
+            if let Some(v) = s.header(&name)
+                && v == h.value[..]
+            {
+                out.push(format!("{what}: the browser sent author header {name} that the oracle drops"));
+            }
+        }
+    }
+}
+
+/// Compares one ran case with the oracle under `profile`.
+pub fn compare(original: &BrowserCase, ran: &Ran, profile: &'static BrowserProfile) -> Comparison {
+    judge(original, &ran.relocated, ran, profile, &|case, profile| case.evaluate(profile))
+}
+
+/// How the oracle judges a case: every step's verdict, in order.
+pub type Evaluator<'a> = &'a dyn Fn(&BrowserCase, &BrowserProfile) -> Result<Vec<Verdict>, Unanswered>;
+
+/// What the comparison would be if the oracle judged `relocated` (a variant of the case that
+/// ran) with `evaluate` instead: used to explain a disagreement by a known deviation ("the
+/// oracle agrees once the request headers are combined as Chromium does").
+pub fn judge_variant(c: &Comparison, relocated: &BrowserCase, evaluate: Evaluator<'_>) -> Comparison {
+    judge(&c.case, relocated, &c.ran, c.profile, evaluate)
+}
+
+/// The case with each step at the time it really happened, relative to the case's first
+/// request: the arrival of its first actual (non-preflight) request at the scripted server,
+/// else of its first request. The preflight cache is time-based and a loaded browser can
+/// take a while between receiving a preflight response and storing it; the entry exists
+/// before the actual request goes out, and a cache lookup happens before any request of
+/// the step, so this is the tightest single time per step. A step that sent nothing keeps
+/// the page's start time.
+fn at_real_times(case: &BrowserCase, ran: &Ran, page: &Value) -> BrowserCase {
+    let mut case = case.clone();
+    let base = ran.record.steps.iter().flatten().map(|s| s.at).min();
+    let page_steps = page.get("steps").and_then(Value::as_array);
+    let mut previous = 0;
+    for (i, step) in case.steps.iter_mut().enumerate() {
+        let seen = ran.record.steps.get(i);
+        let first = seen.and_then(|v| v.iter().find(|s| !s.is_preflight()).or_else(|| v.first()));
+        let server = first.zip(base).map(|(s, b)| (s.at - b).as_millis() as u64);
+        let page = page_steps.and_then(|p| p.get(i)).and_then(|p| p.get("t")).and_then(Value::as_u64);
+        step.at_ms = server.or(page).unwrap_or(step.at_ms).max(previous);
+        previous = step.at_ms;
+    }
+    case
+}
+
+fn judge(
+    original: &BrowserCase,
+    relocated: &BrowserCase,
+    ran: &Ran,
+    profile: &'static BrowserProfile,
+    evaluate: Evaluator<'_>,
+) -> Comparison {
+    let mut c = Comparison {
+        case: original.clone(),
+        relocated: ran.relocated.clone(),
+        fields: Vec::new(),
+        oracle: Vec::new(),
+        browser: Vec::new(),
+        wire: Vec::new(),
+        console: ran.console.clone(),
+        harness_error: None,
+        ran: ran.clone(),
+        profile,
+    };
+    let Some(page) = &ran.page else {
+        c.harness_error = Some("no result from the page (stalled)".into());
+        return c;
+    };
+    let timed = at_real_times(relocated, ran, page);
+    let verdicts = match evaluate(&timed, profile) {
+        Ok(v) => v,
+        Err(u) => {
+            c.harness_error = Some(format!("oracle: {u}"));
+            return c;
+        }
+    };
+    c.oracle = verdicts.iter().map(oracle_view).collect();
+    let steps = page.get("steps").and_then(Value::as_array).cloned().unwrap_or_default();
+    if steps.len() != verdicts.len() || ran.record.steps.len() != verdicts.len() {
+        c.harness_error = Some(format!(
+            "{} steps, page reported {}, server saw {}",
+            verdicts.len(),
+            steps.len(),
+            ran.record.steps.len()
+        ));
+        return c;
+    }
+    c.browser = steps.iter().zip(&ran.record.steps).map(|(p, s)| browser_view(p, s)).collect();
+    if let Some(s) = ran.record.steps.iter().flatten().find(|s| s.unscripted) {
+        c.harness_error = Some(format!("the browser requested {} {}, which the case does not script", s.method, s.url));
+    }
+    if let Some(b) = c.browser.iter().find(|b| b.outcome == "timeout") {
+        c.harness_error = Some(format!("fetch timed out in the page: {}", b.detail));
+    }
+    for (s, v) in verdicts.iter().enumerate() {
+        wire_diffs(s, &timed, v, &ran.record.steps[s], &mut c.wire);
+    }
+    let pairs: Vec<(&StepView, &StepView)> = c.oracle.iter().zip(&c.browser).collect();
+    let all = |f: &dyn Fn(&StepView, &StepView) -> bool| pairs.iter().all(|(o, b)| f(o, b));
+    let both_shared = |o: &StepView, b: &StepView| o.outcome == "shared" && b.outcome == "shared";
+    c.fields = vec![
+        ("outcome", all(&|o, b| o.outcome == b.outcome)),
+        ("status", all(&|o, b| !both_shared(o, b) || o.status == b.status)),
+        ("exposed", all(&|o, b| !both_shared(o, b) || o.exposed == b.exposed)),
+        ("preflight", all(&|o, b| o.preflight == b.preflight)),
+        ("acrm", all(&|o, b| o.acrm == b.acrm)),
+        ("acrh", all(&|o, b| o.acrh == b.acrh)),
+        ("actual", all(&|o, b| o.actual == b.actual)),
+        ("origin", all(&|o, b| o.origin == b.origin)),
+        ("requests", c.wire.is_empty() && all(&|o, b| o.requests == b.requests)),
+    ];
+    c
+}
+
+/// Agreement counts per field over a run.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    pub cases: usize,
+    pub agreeing: usize,
+    pub harness_errors: usize,
+    pub per_field: Vec<(&'static str, usize)>,
+}
+
+impl Tally {
+    pub fn of(comparisons: &[Comparison]) -> Tally {
+        let judged: Vec<&Comparison> = comparisons.iter().filter(|c| c.harness_error.is_none()).collect();
+        Tally {
+            cases: comparisons.len(),
+            agreeing: judged.iter().filter(|c| c.agrees()).count(),
+            harness_errors: comparisons.len() - judged.len(),
+            per_field: FIELDS
+                .iter()
+                .map(|f| (*f, judged.iter().filter(|c| c.fields.iter().any(|(n, ok)| n == f && *ok)).count()))
+                .collect(),
+        }
+    }
+
+    pub fn render(&self) -> String {
+        let judged = self.cases - self.harness_errors;
+        let pct = |n: usize| if judged == 0 { 100.0 } else { n as f64 * 100.0 / judged as f64 };
+        let mut out = format!(
+            "agreement: {}/{} cases ({:.2}%), {} harness errors\n",
+            self.agreeing,
+            judged,
+            pct(self.agreeing),
+            self.harness_errors
+        );
+        for (f, n) in &self.per_field {
+            out.push_str(&format!("  {f:<10} {n}/{judged} ({:.2}%)\n", pct(*n)));
+        }
+        out
+    }
+}

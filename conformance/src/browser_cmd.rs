@@ -1,0 +1,125 @@
+//! `cors-harness browser-check`: the oracle against a real headless browser (issue 6).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cors_browser::diff::Tally;
+use cors_browser::{Engine, Session, generate, vectors};
+use cors_harness::profile::BrowserProfile;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Generated cases to run, besides the WPT vectors.
+    #[arg(long, default_value_t = 500)]
+    cases: usize,
+    /// Generator seed; every run prints it, and `--seed` replays the same cases.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// The browser: `chromium` (Debian's package) or `firefox` (`firefox-esr`).
+    #[arg(long, default_value = "chromium")]
+    browser: String,
+    /// The oracle profile to compare with (default: `chromium` for Chromium, `spec` for
+    /// Firefox, which has no profile of its own yet).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Leave out the WPT-derived vectors.
+    #[arg(long)]
+    no_vectors: bool,
+    /// Directory of the vectors (default: harness/tests/vectors of this repository).
+    #[arg(long)]
+    vectors: Option<PathBuf>,
+    /// Cases in flight per runner frame.
+    #[arg(long, default_value_t = 128)]
+    concurrency: usize,
+    /// Print disagreements as they are, without shrinking them first.
+    #[arg(long)]
+    no_minimize: bool,
+    /// Print at most this many disagreements of each kind.
+    #[arg(long, default_value_t = 40)]
+    max_print: usize,
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    match check(args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("browser-check: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(args: &Args) -> Result<bool, String> {
+    let engine = Engine::by_name(&args.browser).ok_or_else(|| format!("unknown browser {:?}", args.browser))?;
+    let profile_name = args.profile.clone().unwrap_or_else(|| match engine {
+        Engine::Chromium => "chromium".to_owned(),
+        Engine::Firefox => "spec".to_owned(),
+    });
+    let profile: &BrowserProfile =
+        BrowserProfile::by_name(&profile_name).ok_or_else(|| format!("unknown profile {profile_name:?}"))?;
+    let seed = args.seed.unwrap_or_else(cors_browser::rng::Rng::fresh_seed);
+
+    let mut cases = Vec::new();
+    if !args.no_vectors {
+        let dir = args.vectors.clone().unwrap_or_else(vectors::default_dir);
+        let loaded = vectors::load(&dir)?;
+        println!(
+            "vectors: {} runnable, {} skipped{}",
+            loaded.cases.len(),
+            loaded.skipped.len(),
+            if loaded.skipped.is_empty() { "" } else { ":" }
+        );
+        for (reason, n) in loaded.skip_summary() {
+            println!("  {n:>4}  {reason}");
+        }
+        cases.extend(loaded.cases);
+    }
+    let generated = generate::cases(seed, args.cases);
+    println!("generated: {} cases, seed {seed} (replay: --seed {seed} --cases {})", generated.len(), args.cases);
+    cases.extend(generated);
+
+    let mut session = Session::start(engine, args.concurrency)?;
+    println!("browser: {} ({}), oracle profile: {}", engine.name(), session.version(), profile.name);
+    let checked = cors_browser::check(&mut session, &cases, profile)?;
+    println!(
+        "ran {} cases in {:.2} s: {:.0} cases/s",
+        checked.comparisons.len(),
+        checked.elapsed.as_secs_f64(),
+        checked.cases_per_second()
+    );
+    print!("{}", Tally::of(&checked.comparisons).render());
+
+    let disagreements = checked.disagreements();
+    let mut known: std::collections::BTreeMap<&str, (usize, &cors_browser::known::Known)> = Default::default();
+    let mut new = Vec::new();
+    for (c, k) in &disagreements {
+        match k {
+            Some(k) => known.entry(k.name).or_insert((0, k)).0 += 1,
+            None => new.push(*c),
+        }
+    }
+    if !known.is_empty() {
+        println!("known disagreements (explained in BROWSER-DEVIATIONS.md):");
+        for (name, (n, k)) in &known {
+            println!("  {n:>5}  {name} [{}]", k.rule);
+        }
+    }
+    if new.is_empty() {
+        println!("no new disagreements");
+        return Ok(true);
+    }
+    println!("{} NEW disagreements{}:", new.len(), if args.no_minimize { "" } else { " (minimized)" });
+    for c in new.iter().take(args.max_print) {
+        let shown = if args.no_minimize || c.harness_error.is_some() {
+            (*c).clone()
+        } else {
+            cors_browser::minimize(&mut session, c, profile)?
+        };
+        print!("{}", shown.render(engine.name()));
+    }
+    if new.len() > args.max_print {
+        println!("... and {} more (--max-print)", new.len() - args.max_print);
+    }
+    Ok(false)
+}
