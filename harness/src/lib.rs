@@ -17,6 +17,7 @@ pub mod case_json;
 pub mod catalogue;
 pub mod divergence;
 pub mod engine;
+pub mod generate;
 pub mod header;
 pub mod http_bridge;
 pub mod method;

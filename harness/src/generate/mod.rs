@@ -1,0 +1,318 @@
+//! Seeded generators of browser requests: probes near the edges of a policy, reproducible
+//! from `(seed, index)`.
+//!
+//! [`probes`] draws `n` probes for a policy and a target URL; [`probe`] replays one of them
+//! alone. Each probe (`generated/<index>`) holds one [`BrowserRequest`] whose parts are drawn
+//! independently:
+//!
+//! - **origin** ([`OriginClass`]): about a third allowed by the policy (so allowed requests are
+//!   common too), the rest near misses that break real matchers — suffix, prefix, parent
+//!   domain, dot-for-any-char, case, port, default port, scheme, userinfo, IDN, trailing dot,
+//!   `null`, third-party, odd host bytes (table on [`OriginClass`]). Every origin is
+//!   the origin of a page URL a browser can load: the `Origin` bytes are what browsers send.
+//! - **method** ([`MethodClass`]): safelisted, odd-case normalized (`pUt`), the policy's own and
+//!   their case variants (`patch` for `PATCH`), custom tokens, rarely forbidden or invalid.
+//! - **headers** ([`HeaderClass`]): zero to four lines around the safelist's edges
+//!   (127/128/129-byte values, 1023/1024/1025-byte totals, content-type essences and near
+//!   misses, `range`, odd `accept-language`, allowed names in odd case, names just outside the
+//!   allow list, `authorization`, duplicates, rarely forbidden or invalid ones).
+//! - **credentials** `omit` / `same-origin` / `include` (20/35/45%); **mode** `cors` (90%),
+//!   `no-cors` (6%, with a safelisted method: anything else is a script error, MISC-1) or
+//!   `same-origin` (4%); the use-CORS-preflight flag (4%) and the private-network flag (2%).
+//!
+//! Requests a script cannot make (forbidden method, invalid header bytes) are kept rare
+//! (about 3%): the oracle reports them as script errors and nothing reaches the target.
+//!
+//! # Determinism
+//!
+//! Probe `i` is a function of `(policy, url, seed, i)` only: its bytes come from a SplitMix64
+//! stream keyed by `(seed, i)` and are read through [`arbitrary::Unstructured`] by
+//! [`generated_from`] — the same function a fuzz target feeds with its input
+//! ([`request_from`], [`GeneratedCase`]). SplitMix64 is written out in the crate (a dozen
+//! lines, fixed constants, little-endian bytes) rather than taken from `rand`, whose algorithms
+//! may change between versions: a printed seed replays the same probes on every platform. How
+//! `Unstructured` turns bytes into choices is pinned by `Cargo.lock`; a golden test in
+//! `harness/tests/generate.rs` fails if an `arbitrary` upgrade changes it.
+//!
+//! ```
+//! use cors_harness::generate;
+//! use cors_harness::policy::{AllowedOrigins, Policy};
+//!
+//! let policy = Policy::new(AllowedOrigins::parse_list(["https://app.example.com"])?);
+//! let url = url::Url::parse("http://api.example.test/data")?;
+//! let probes = generate::probes(&policy, &url, 42, 100);
+//! assert_eq!(probes[17], generate::probe(&policy, &url, 42, 17));
+//! assert_eq!(probes[17].id, "generated/17");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod choose;
+mod headers;
+mod method;
+mod origin;
+mod policy;
+mod rng;
+
+use std::fmt::Write as _;
+
+use arbitrary::{Arbitrary, Unstructured};
+
+use crate::header::HeaderList;
+use crate::policy::Policy as PolicyModel;
+use crate::probe::Probe;
+use crate::request::{BrowserRequest, CredentialsMode, RequestMode};
+use crate::response::ServerResponse;
+use crate::rule::Rule;
+use crate::script::{ServerScript, UrlAnswers};
+use crate::{method as methods, safelist};
+
+pub use headers::HeaderClass;
+pub use method::MethodClass;
+pub use origin::OriginClass;
+pub use policy::GeneratedPolicy;
+
+use choose::{chance, weighted};
+use headers::HeaderNames;
+use origin::OriginBases;
+
+/// `n` generated probes for `policy` against `url` (the target's URL, e.g.
+/// `http://api.example.test/data`). Deterministic in `(policy, url, seed)`: probe `i` depends
+/// only on `(seed, i)`, so [`probe`]`(policy, url, seed, i)` replays one alone.
+pub fn probes(policy: &PolicyModel, url: &url::Url, seed: u64, n: usize) -> Vec<Probe> {
+    let generator = Generator::new(policy, url);
+    (0..n).map(|i| generator.probe(seed, i)).collect()
+}
+
+/// Probe `index` of [`probes`]`(policy, url, seed, _)`.
+pub fn probe(policy: &PolicyModel, url: &url::Url, seed: u64, index: usize) -> Probe {
+    Generator::new(policy, url).probe(seed, index)
+}
+
+/// The request of probe `index`, with what was generated (the classes behind the title).
+pub fn generated(policy: &PolicyModel, url: &url::Url, seed: u64, index: usize) -> Generated {
+    Generator::new(policy, url).generated(seed, index)
+}
+
+/// A browser request for `policy` against `url`, drawn from `u` (a fuzz target's input or a
+/// seeded stream): the structured form of [`probe`].
+pub fn request_from(
+    u: &mut Unstructured<'_>,
+    policy: &PolicyModel,
+    url: &url::Url,
+) -> arbitrary::Result<BrowserRequest> {
+    generated_from(u, policy, url).map(|g| g.request)
+}
+
+/// Like [`request_from`], with the classes drawn.
+pub fn generated_from(u: &mut Unstructured<'_>, policy: &PolicyModel, url: &url::Url) -> arbitrary::Result<Generated> {
+    Generator::new(policy, url).generate(u)
+}
+
+/// A generated request and what it was generated as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    pub request: BrowserRequest,
+    pub origin: OriginClass,
+    /// The page URL the origin comes from, when written differently from the origin
+    /// (`HTTPS://APP.Example.COM/`, `https://user:pass@app.example.com/`, `%60`, Unicode).
+    pub page: Option<String>,
+    pub method: MethodClass,
+    /// One class per header class drawn, in order (a `duplicate` adds one line, or two when it
+    /// comes first; `total-length` is a whole set of lines).
+    pub headers: Vec<HeaderClass>,
+}
+
+impl Generated {
+    /// One sentence saying what was generated, e.g. `suffix origin
+    /// https://app.example.com.evil.test, PUT (listed), headers x-request-id2: 1 (near-name),
+    /// credentials include`.
+    pub fn title(&self) -> String {
+        let r = &self.request;
+        let mut t = String::with_capacity(160);
+        let _ = write!(t, "{} origin {}", self.origin.name(), r.origin.serialize());
+        if let Some(page) = &self.page {
+            let _ = write!(t, " (page {page})");
+        }
+        let _ = write!(t, ", {} ({})", r.method.escape_debug(), self.method.name());
+        if !r.headers.is_empty() {
+            let classes: Vec<&str> = self.headers.iter().map(|c| c.name()).collect();
+            t.push_str(", headers ");
+            for (i, h) in r.headers.iter().enumerate() {
+                if i > 0 {
+                    t.push_str(", ");
+                }
+                let _ = write!(t, "{}", h.name.escape_ascii());
+                if h.value.len() <= 40 {
+                    let _ = write!(t, ": {}", h.value.escape_ascii());
+                } else {
+                    let _ = write!(t, ": <{} bytes>", h.value.len());
+                }
+            }
+            let _ = write!(t, " ({})", classes.join(", "));
+        }
+        let credentials = match r.credentials {
+            CredentialsMode::Omit => "omit",
+            CredentialsMode::SameOrigin => "same-origin",
+            CredentialsMode::Include => "include",
+        };
+        let _ = write!(t, ", credentials {credentials}");
+        match r.mode {
+            RequestMode::Cors => {}
+            RequestMode::NoCors => t.push_str(", mode no-cors"),
+            RequestMode::SameOrigin => t.push_str(", mode same-origin"),
+            RequestMode::WebSocket => t.push_str(", websocket"),
+        }
+        if r.use_cors_preflight {
+            t.push_str(", upload listeners (use-CORS-preflight)");
+        }
+        if r.private_network {
+            t.push_str(", private network");
+        }
+        t
+    }
+
+    /// The digest rules the generated parts target, sorted and deduplicated.
+    pub fn rules(&self) -> Vec<Rule> {
+        let r = &self.request;
+        let mut rules: Vec<Rule> = self.origin.rules().to_vec();
+        rules.extend_from_slice(self.method.rules());
+        for h in &self.headers {
+            rules.extend_from_slice(h.rules());
+        }
+        rules.extend_from_slice(if r.credentials.is_include() { &[Rule::Chk5, Rule::Srv7] } else { &[Rule::Chk4] });
+        match r.mode {
+            RequestMode::NoCors => rules.push(Rule::Misc1),
+            RequestMode::SameOrigin => rules.push(Rule::Misc2),
+            RequestMode::Cors | RequestMode::WebSocket => {}
+        }
+        if r.use_cors_preflight {
+            rules.extend_from_slice(&[Rule::Pre1, Rule::Pre7]);
+        }
+        if r.private_network {
+            rules.push(Rule::Pna1);
+        }
+        rules.sort_unstable();
+        rules.dedup();
+        rules
+    }
+
+    /// The probe `generated/<index>` for this request.
+    pub fn into_probe(self, index: usize) -> Probe {
+        Probe {
+            id: format!("generated/{index}"),
+            title: self.title(),
+            rules: self.rules(),
+            requests: vec![self.request],
+        }
+    }
+}
+
+/// What the generators derive from a policy once, for many draws.
+struct Generator<'p> {
+    policy: &'p PolicyModel,
+    url: &'p url::Url,
+    origins: OriginBases,
+    names: HeaderNames,
+}
+
+impl<'p> Generator<'p> {
+    fn new(policy: &'p PolicyModel, url: &'p url::Url) -> Generator<'p> {
+        Generator { policy, url, origins: OriginBases::of(policy), names: HeaderNames::of(policy) }
+    }
+
+    fn generated(&self, seed: u64, index: usize) -> Generated {
+        let bytes = rng::probe_bytes(seed, index as u64);
+        // `Unstructured` answers every choice once its bytes run out: never an error here.
+        self.generate(&mut Unstructured::new(&bytes)).expect("generation never fails on exhausted input")
+    }
+
+    fn probe(&self, seed: u64, index: usize) -> Probe {
+        self.generated(seed, index).into_probe(index)
+    }
+
+    fn generate(&self, u: &mut Unstructured<'_>) -> arbitrary::Result<Generated> {
+        let mode = [RequestMode::Cors, RequestMode::NoCors, RequestMode::SameOrigin][weighted(u, &[900, 60, 40])?];
+        let origin = origin::origin(u, &self.origins, self.url)?;
+        let credentials = [CredentialsMode::Omit, CredentialsMode::SameOrigin, CredentialsMode::Include]
+            [weighted(u, &[200, 350, 450])?];
+        let (method_class, method) = method::method(u, self.policy, mode == RequestMode::NoCors)?;
+        let (headers, header_classes) = headers::headers(u, &self.names)?;
+        let use_cors_preflight = chance(u, 40)? && mode == RequestMode::Cors;
+        let private_network = chance(u, 20)?;
+        let request = BrowserRequest {
+            url: self.url.clone(),
+            origin: origin.origin,
+            method,
+            headers,
+            credentials,
+            mode,
+            use_cors_preflight,
+            ua_report: false,
+            private_network,
+        };
+        Ok(Generated {
+            request,
+            origin: origin.class,
+            page: origin.page,
+            method: method_class,
+            headers: header_classes,
+        })
+    }
+}
+
+/// A policy and a request for it, drawn from fuzz input. The URL is one of [`FUZZ_URLS`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedCase {
+    pub policy: PolicyModel,
+    pub request: BrowserRequest,
+}
+
+/// Target URLs a [`GeneratedCase`] requests.
+pub const FUZZ_URLS: [&str; 3] =
+    ["http://api.example.test/data", "https://api.example.com/v1/items?page=2", "http://localhost:8080/"];
+
+impl<'a> Arbitrary<'a> for GeneratedCase {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<GeneratedCase> {
+        let GeneratedPolicy(policy) = GeneratedPolicy::arbitrary(u)?;
+        let url = url::Url::parse(choose::one(u, &FUZZ_URLS)?).expect("valid URLs");
+        let request = request_from(u, &policy, &url)?;
+        Ok(GeneratedCase { policy, request })
+    }
+}
+
+/// A scripted server that lets everything through for `request`: it reflects the request's
+/// `Origin`, method and unsafe header names, allows credentials and private-network access,
+/// and exposes `x-total-count` — the most permissive (and least safe) answers a server can
+/// give. For tests and fuzz targets: every security divergence a policy can have shows up
+/// against it.
+pub fn permissive_script(request: &BrowserRequest) -> ServerScript {
+    let origin = request.origin.serialized_bytes();
+    let method = methods::normalize(&request.method);
+    // The names the browser lists in Access-Control-Request-Headers (SAFE-3 after SAFE-4/5).
+    let mut headers = HeaderList(
+        request.headers.iter().filter(|h| !safelist::is_forbidden_request_header(&h.name, &h.value)).cloned().collect(),
+    );
+    if !headers.contains("accept") {
+        headers.append(b"accept", b"*/*");
+    }
+    let names = safelist::cors_unsafe_request_header_names(&headers).join(",");
+    let common = |status: u16| {
+        let mut h = HeaderList::new();
+        h.append(b"access-control-allow-origin", &origin);
+        h.append(b"access-control-allow-credentials", b"true");
+        h.append(b"vary", b"Origin");
+        ServerResponse { status, headers: h }
+    };
+    let mut preflight = common(204);
+    preflight.headers.append(b"access-control-allow-methods", method.as_bytes());
+    if !names.is_empty() {
+        preflight.headers.append(b"access-control-allow-headers", names.as_bytes());
+    }
+    preflight.headers.append(b"access-control-allow-private-network", b"true");
+    let mut response = common(200);
+    response.headers.append(b"access-control-expose-headers", b"x-total-count");
+    response.headers.append(b"x-total-count", b"3");
+    let mut script = ServerScript::new();
+    script.insert(&request.url, UrlAnswers { preflight: Some(preflight), response: Some(response) });
+    script
+}
