@@ -1,6 +1,7 @@
 //! `cors-harness`: the command line of the CORS conformance harness.
 
 mod browser_cmd;
+mod matrix_cmd;
 mod policy_cmd;
 mod verdict_cmd;
 
@@ -29,6 +30,10 @@ enum Command {
     /// and which rule (digest ID) made it fail. Bad lines produce an error line; the exit status
     /// is then 1.
     Verdict(verdict_cmd::Args),
+    /// The main job: every built-in target under every built-in policy, the conformance
+    /// catalogue plus generated probes, judged by the oracle; prints a matrix of targets ×
+    /// probe groups and the top findings with minimal reproductions.
+    Matrix(matrix_cmd::Args),
     /// Differential check of the oracle against a real headless browser (Chromium, Firefox):
     /// WPT vectors and generated cases run in the browser and in the oracle, agreement per
     /// field, every disagreement as a minimal case.
@@ -48,6 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Verdict(args) => verdict_cmd::run(&args),
+        Command::Matrix(args) => matrix_cmd::run(&args),
         Command::BrowserCheck(args) => browser_cmd::run(&args),
         Command::Policy(PolicyCommand::Check(args)) => policy_cmd::check(&args),
     }

@@ -136,11 +136,12 @@ pub fn divergences(policy: &Policy, request: &BrowserRequest, verdict: &Verdict)
         {
             let meant = match &intent.exposed {
                 // `*` means the resource's own headers. The CORS layer's plumbing (the
-                // `Access-Control-*` answers themselves and `Vary`) is neither meant nor
-                // withheld: a browser shows it under `Access-Control-Expose-Headers: *`, and a
-                // middleware that expands `*` into the application's header names
-                // (actix-cors) leaves it out, both harmlessly.
-                ExposedIntent::All if name.starts_with("access-control-") || name == "vary" => continue,
+                // `Access-Control-*` answers themselves and `Vary`) and HTTP/1.1's hop-by-hop
+                // headers (RFC 9110 §7.6.1: a property of the connection, absent in HTTP/2)
+                // are neither meant nor withheld: a browser shows them under
+                // `Access-Control-Expose-Headers: *`, and a middleware that expands `*` into
+                // the application's header names (actix-cors) leaves them out, both harmlessly.
+                ExposedIntent::All if is_plumbing(&name) => continue,
                 ExposedIntent::All => !safelist::is_forbidden_response_header_name(name.as_bytes()),
                 names => names.contains(&name),
             };
@@ -173,6 +174,12 @@ pub fn divergences(policy: &Policy, request: &BrowserRequest, verdict: &Verdict)
     found.sort_by(|a, b| a.class.cmp(&b.class).then(a.rule.cmp(&b.rule)).then(a.explanation.cmp(&b.explanation)));
     found.dedup();
     found
+}
+
+/// Response headers that belong to the CORS layer or the connection, not to the resource.
+fn is_plumbing(name: &str) -> bool {
+    name.starts_with("access-control-")
+        || matches!(name, "vary" | "connection" | "keep-alive" | "proxy-connection" | "transfer-encoding" | "upgrade")
 }
 
 /// Server-side rules with no immediate browser effect (SRV-6/7/9, HDR-2, VARY-1/3).
@@ -238,8 +245,14 @@ mod tests {
         script.insert(
             url,
             UrlAnswers {
-                preflight: Some(ServerResponse { status: 204, headers: HeaderList::from_pairs(preflight.iter().copied()) }),
-                response: Some(ServerResponse { status: 200, headers: HeaderList::from_pairs(response.iter().copied()) }),
+                preflight: Some(ServerResponse {
+                    status: 204,
+                    headers: HeaderList::from_pairs(preflight.iter().copied()),
+                }),
+                response: Some(ServerResponse {
+                    status: 200,
+                    headers: HeaderList::from_pairs(response.iter().copied()),
+                }),
             },
         );
         script
@@ -283,7 +296,10 @@ mod tests {
         let verdict = crate::evaluate_once(&request, &mut &script, &pna).unwrap();
         assert!(verdict.readable());
         let found = divergences(&closed, &request, &verdict);
-        assert_eq!(found.iter().map(|d| (d.class, d.rule)).collect::<Vec<_>>(), [(DivergenceClass::Security, Some(Rule::Srv20))]);
+        assert_eq!(
+            found.iter().map(|d| (d.class, d.rule)).collect::<Vec<_>>(),
+            [(DivergenceClass::Security, Some(Rule::Srv20))]
+        );
         assert_eq!(divergences(&open, &request, &verdict), []);
 
         // The server correctly withholds it: nothing under the closed policy, functional under the open one.

@@ -47,7 +47,8 @@ impl Fault {
 
 /// `connection: close`: the fault closes every connection after one answer, and says so, so a
 /// pooling client does not race the close with its next request.
-const VALID: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\naccess-control-allow-origin: *\r\n\r\nok";
+const VALID: &[u8] =
+    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\naccess-control-allow-origin: *\r\n\r\nok";
 
 /// The fault served on `127.0.0.1:0`, with the given client timeout.
 pub fn served(fault: Fault, timeout: Duration) -> std::io::Result<Box<dyn Target>> {

@@ -31,7 +31,10 @@ fn probes() -> Vec<Probe> {
 }
 
 fn settings() -> RunSettings {
-    RunSettings { driver: DriverSettings { timeout: Duration::from_secs(2), ..DriverSettings::default() }, ..RunSettings::default() }
+    RunSettings {
+        driver: DriverSettings { timeout: Duration::from_secs(2), ..DriverSettings::default() },
+        ..RunSettings::default()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,7 +67,10 @@ async fn pre9_tower_http_f1_is_found_and_shrunk_to_the_authorization_header() {
     assert_eq!(script.headers, [("Authorization".to_owned(), "<redacted>".to_owned())], "{f1:#?}");
     let preflight = &f1.reproduction.exchanges[0];
     assert!(preflight.request[0].starts_with("OPTIONS /data HTTP/1.1"), "{preflight:#?}");
-    assert!(preflight.request.iter().any(|l| l.eq_ignore_ascii_case("access-control-request-headers: authorization")), "{preflight:#?}");
+    assert!(
+        preflight.request.iter().any(|l| l.eq_ignore_ascii_case("access-control-request-headers: authorization")),
+        "{preflight:#?}"
+    );
     assert!(preflight.curl.starts_with("curl -i -X OPTIONS"));
 }
 

@@ -71,17 +71,10 @@ where
     std::thread::scope(|scope| {
         scope
             .spawn(|| {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_time()
-                    .build()
-                    .expect("a tokio runtime");
-                let outcome = runtime.block_on(run_target(
-                    &target,
-                    policy,
-                    &probes,
-                    &RunSettings::default(),
-                    &Watch::default(),
-                ));
+                let runtime =
+                    tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a tokio runtime");
+                let outcome =
+                    runtime.block_on(run_target(&target, policy, &probes, &RunSettings::default(), &Watch::default()));
                 Conformance { groups: outcome.groups, findings: outcome.findings }
             })
             .join()

@@ -13,8 +13,8 @@
 //! Unlike the oracle, the engine does I/O (through [`Target`](crate::target::Target)) and
 //! needs a tokio runtime with the time driver.
 
-pub mod driver;
 pub mod conforms;
+pub mod driver;
 pub mod judge;
 pub mod matrix;
 pub mod reproduce;
@@ -22,6 +22,6 @@ pub mod run;
 pub mod shrink;
 
 pub use conforms::{Conformance, assert_conforms, check_conformance};
-pub use driver::{DriverSettings, Driven, drive};
+pub use driver::{Driven, DriverSettings, drive};
 pub use matrix::{MatrixSpec, PolicyProbes, Transport, run_matrix};
 pub use run::{RunSettings, TargetOutcome, Watch, run_target};

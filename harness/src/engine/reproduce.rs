@@ -46,11 +46,7 @@ fn script_request(request: &BrowserRequest) -> ScriptRequest {
         origin: request.origin.serialize().to_owned(),
         url: request.url.as_str().to_owned(),
         method: request.method.clone(),
-        headers: request
-            .headers
-            .iter()
-            .map(|h| (escape(&h.name), printable_value(&h.name, &h.value)))
-            .collect(),
+        headers: request.headers.iter().map(|h| (escape(&h.name), printable_value(&h.name, &h.value))).collect(),
         credentials: match request.credentials {
             CredentialsMode::Omit => "omit",
             CredentialsMode::SameOrigin => "same-origin",
@@ -90,7 +86,8 @@ pub fn request_lines(request: &WireRequest) -> Vec<String> {
             None => format!("host: {host}"),
         });
     }
-    lines.extend(request.headers.iter().map(|h| format!("{}: {}", escape(&h.name), printable_value(&h.name, &h.value))));
+    lines
+        .extend(request.headers.iter().map(|h| format!("{}: {}", escape(&h.name), printable_value(&h.name, &h.value))));
     if request.credentials_attached {
         // The browser attaches the user's cookies (MISC-3); their values do not matter here.
         lines.push(format!("cookie: {REDACTED}"));

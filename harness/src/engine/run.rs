@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures_util::StreamExt;
 
 use crate::divergence::{Divergence, DivergenceClass};
-use crate::engine::driver::{DriverSettings, Driven, drive};
+use crate::engine::driver::{Driven, DriverSettings, drive};
 use crate::engine::judge::{Judgement, judge};
 use crate::engine::reproduce::reproduction;
 use crate::engine::shrink::shrink;
@@ -172,9 +172,8 @@ pub async fn run_target(
         let draft = drafts.remove(&key).expect("every key has a draft");
         findings.push(finish(target, policy, draft, settings).await);
     }
-    findings.sort_by(|a, b| {
-        (a.class, a.rule, &a.probe, &a.explanation).cmp(&(b.class, b.rule, &b.probe, &b.explanation))
-    });
+    findings
+        .sort_by(|a, b| (a.class, a.rule, &a.probe, &a.explanation).cmp(&(b.class, b.rule, &b.probe, &b.explanation)));
     TargetOutcome { groups: tallies.into_values().collect(), findings, completed: ran == probes.len() }
 }
 

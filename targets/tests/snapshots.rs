@@ -1,0 +1,124 @@
+//! Snapshots of every adapter's findings under every built-in policy (insta, YAML), so a
+//! middleware upgrade that changes behaviour shows up in `cargo insta review`. The probes are
+//! the catalogue plus 300 generated ones from a fixed seed; the reference server's snapshots
+//! hold no finding.
+//!
+//! Updating after an intended change: `cargo insta test -p cors-targets --test snapshots
+//! --review` (or `INSTA_UPDATE=always cargo test ...` and review the diff).
+
+use cors_harness::engine::{RunSettings, Watch, run_target};
+use cors_harness::report::{Finding, GroupTally};
+use cors_targets::Adapter;
+
+const SEED: u64 = 20261126;
+const GENERATED: usize = 300;
+
+/// What a snapshot holds: the tallies and each finding with the request that shows it (the
+/// full wire lines are in the CLI's reports; here they would make every header-order change
+/// of a framework a snapshot change).
+#[derive(serde::Serialize)]
+struct Snapshot {
+    target: String,
+    policy: String,
+    /// `n/a: <reason>` when the adapter cannot express the policy.
+    status: String,
+    groups: Vec<GroupTally>,
+    findings: Vec<SnapshotFinding>,
+}
+
+#[derive(serde::Serialize)]
+struct SnapshotFinding {
+    probe: String,
+    class: String,
+    rule: String,
+    explanation: String,
+    occurrences: usize,
+    /// `METHOD url from origin (credentials) [headers]`.
+    request: String,
+}
+
+impl SnapshotFinding {
+    fn new(f: &Finding) -> SnapshotFinding {
+        let s = &f.reproduction.script;
+        let headers: Vec<String> = s.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        SnapshotFinding {
+            probe: f.probe.clone(),
+            class: format!("{:?}", f.class).to_lowercase(),
+            rule: f.rule_id(),
+            explanation: f.explanation.clone(),
+            occurrences: f.occurrences,
+            request: format!("{} {} from {} ({}) [{}]", s.method, s.url, s.origin, s.credentials, headers.join("; ")),
+        }
+    }
+}
+
+async fn snapshot(adapter: &'static dyn Adapter) {
+    let url = url::Url::parse("http://api.example.test/data").unwrap();
+    for (name, policy) in cors_harness::policy::builtin::builtin() {
+        let mut probes = cors_harness::catalogue::catalogue(&policy, &url);
+        probes.extend(cors_harness::generate::probes(&policy, &url, SEED, GENERATED));
+        let (status, groups, findings) = match tokio::task::block_in_place(|| adapter.in_process(&policy)) {
+            Err(unsupported) => (format!("n/a: {}", unsupported.reason), vec![], vec![]),
+            Ok(target) => {
+                let outcome =
+                    run_target(target.as_ref(), &policy, &probes, &RunSettings::default(), &Watch::default()).await;
+                assert!(outcome.completed);
+                ("ran".to_owned(), outcome.groups, outcome.findings.iter().map(SnapshotFinding::new).collect())
+            }
+        };
+        let snapshot =
+            Snapshot { target: adapter.version().to_owned(), policy: name.to_owned(), status, groups, findings };
+        insta::assert_yaml_snapshot!(format!("{}@{name}", adapter.name()), snapshot);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference() {
+    snapshot(&cors_targets::reference::REFERENCE).await;
+}
+
+#[cfg(feature = "tower-http")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tower_http() {
+    snapshot(&cors_targets::tower_http::TOWER_HTTP).await;
+}
+
+#[cfg(feature = "actix-cors")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn actix_cors() {
+    snapshot(&cors_targets::actix_cors::ACTIX_CORS).await;
+}
+
+#[cfg(feature = "poem")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn poem() {
+    snapshot(&cors_targets::poem::POEM).await;
+}
+
+#[cfg(feature = "salvo")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn salvo() {
+    snapshot(&cors_targets::salvo::SALVO).await;
+}
+
+#[cfg(feature = "warp")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warp() {
+    snapshot(&cors_targets::warp::WARP).await;
+}
+
+#[cfg(feature = "rocket-cors")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rocket_cors() {
+    snapshot(&cors_targets::rocket_cors::ROCKET_CORS).await;
+}
+
+/// Every compiled-in adapter has a snapshot test above.
+#[test]
+fn every_adapter_is_snapshotted() {
+    let source = include_str!("snapshots.rs");
+    for adapter in cors_targets::adapters() {
+        let test = format!("async fn {}()", adapter.name().replace('-', "_"));
+        assert!(source.contains(&test), "no snapshot test for {}", adapter.name());
+    }
+}
