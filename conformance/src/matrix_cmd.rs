@@ -76,16 +76,25 @@ fn parse_class(text: &str) -> Result<DivergenceClass, String> {
     }
 }
 
-/// Every target the CLI knows: the built-in adapters, then the fault targets (never run
-/// unless named).
-fn known_targets() -> (Vec<&'static dyn Adapter>, Vec<&'static dyn Adapter>) {
-    (cors_targets::adapters(), cors_targets::faults::fault_adapters())
+/// The targets `matrix` knows: `defaults` run when no `--target` is given; `extra` ones only
+/// when named (fault targets, historical pins).
+pub struct Registry {
+    pub defaults: Vec<&'static dyn Adapter>,
+    pub extra: Vec<&'static dyn Adapter>,
 }
 
-pub fn run(args: &Args) -> ExitCode {
-    let (defaults, faults) = known_targets();
+impl Registry {
+    /// The built-in adapters (cargo features of `cors-targets`), then the fault targets.
+    #[cfg(feature = "builtin-targets")]
+    pub fn builtin() -> Registry {
+        Registry { defaults: cors_targets::adapters(), extra: cors_targets::faults::fault_adapters() }
+    }
+}
+
+pub fn run(args: &Args, registry: &Registry) -> ExitCode {
+    let (defaults, faults) = (registry.defaults.clone(), &registry.extra);
     if args.list_targets {
-        for adapter in defaults.iter().chain(&faults) {
+        for adapter in defaults.iter().chain(faults) {
             println!("{:<20} {}", adapter.name(), adapter.version());
         }
         return ExitCode::SUCCESS;
@@ -95,7 +104,7 @@ pub fn run(args: &Args) -> ExitCode {
     } else {
         let mut chosen = Vec::new();
         for name in &args.targets {
-            match defaults.iter().chain(&faults).find(|a| a.name() == name) {
+            match defaults.iter().chain(faults).find(|a| a.name() == name) {
                 Some(adapter) => chosen.push(*adapter),
                 None => {
                     eprintln!("error: no target named {name:?}; `cors-harness matrix --list-targets` lists them");
