@@ -8,7 +8,7 @@
 //! divergences — panics, hangs, resets — come from the driver, not from a verdict.)
 
 use crate::oracle::verdict::{Outcome, Tainting, Verdict};
-use crate::policy::{AllowedOrigins, ExposedIntent, IntentQuery, Policy};
+use crate::policy::{AllowedOrigins, ExposedIntent, IntentQuery, OriginRule, Policy};
 use crate::request::BrowserRequest;
 use crate::response::ServerResponse;
 use crate::rule::Rule;
@@ -163,17 +163,46 @@ pub fn divergences(policy: &Policy, request: &BrowserRequest, verdict: &Verdict)
     }
 
     // Protocol rules on every answer the server gave.
-    // VARY-2: only a constant `*` (any origin, no credentials) does not depend on Origin.
-    let origin_dependent = !matches!(policy.origins, AllowedOrigins::Any) || policy.credentials;
+    let constant = constant_allow_origin(policy);
     for hop in &verdict.hops {
         for (what, exchange) in [("preflight", hop.preflight.as_ref()), ("response", hop.actual.as_ref())] {
             let Some(exchange) = exchange else { continue };
+            let acao = exchange.response.headers.get("access-control-allow-origin");
+            // SRV-9: `Vary: Origin` is needed when this answer would differ for another
+            // origin. A policy that can be served with one constant ACAO — `*` (any origin,
+            // no credentials) or its single exact origin — needs no Vary on answers that
+            // carry that constant; an echo (`*` policy) or a missing ACAO (single origin:
+            // the allowed origin would get one) shows the answer depends on Origin.
+            let origin_dependent = match (&constant, acao.as_deref()) {
+                (None, _) => true,
+                (Some(Constant::Wildcard), acao) => acao.is_some_and(|v| v != b"*"),
+                (Some(Constant::Origin(o)), acao) => acao != Some(o.as_bytes()),
+            };
             protocol(&exchange.response, what, origin_dependent, &mut found);
         }
     }
     found.sort_by(|a, b| a.class.cmp(&b.class).then(a.rule.cmp(&b.rule)).then(a.explanation.cmp(&b.explanation)));
     found.dedup();
     found
+}
+
+/// The `Access-Control-Allow-Origin` value a server may send to everyone for this policy.
+enum Constant {
+    /// Any origin without credentials: `*`.
+    Wildcard,
+    /// Exactly one allowed origin: its serialization, sent whatever the request's Origin.
+    Origin(String),
+}
+
+fn constant_allow_origin(policy: &Policy) -> Option<Constant> {
+    match &policy.origins {
+        AllowedOrigins::Any if !policy.credentials => Some(Constant::Wildcard),
+        AllowedOrigins::List(rules) => match rules.as_slice() {
+            [OriginRule::Exact(origin)] => Some(Constant::Origin(origin.serialize().to_owned())),
+            _ => None,
+        },
+        AllowedOrigins::Any => None,
+    }
 }
 
 /// Response headers that belong to the CORS layer or the connection, not to the resource.
