@@ -193,12 +193,19 @@ impl BrowserCase {
 
     /// The oracle's verdict for every step, in order, with one preflight cache.
     pub fn evaluate(&self, profile: &BrowserProfile) -> Result<Vec<Verdict>, Unanswered> {
+        let store: Vec<u64> = self.steps.iter().map(|s| s.at_ms).collect();
+        self.evaluate_timed(profile, &store)
+    }
+
+    /// [`evaluate`](Self::evaluate), with step `i` judged at its `at_ms` but leaving the cache
+    /// as if its preflight result was stored at `store_ms[i]`.
+    pub fn evaluate_timed(&self, profile: &BrowserProfile, store_ms: &[u64]) -> Result<Vec<Verdict>, Unanswered> {
         let script = self.script();
-        let mut responder = &script;
         let mut cache = PreflightCache::new();
         self.steps
             .iter()
-            .map(|s| cors_harness::evaluate(&s.request, &mut responder, profile, &mut cache, s.at_ms))
+            .zip(store_ms)
+            .map(|(s, &store)| evaluate_step(&s.request, &script, profile, &mut cache, s.at_ms, store))
             .collect()
     }
 
@@ -260,6 +267,27 @@ impl BrowserCase {
             }).collect::<Vec<_>>(),
         })
     }
+}
+
+/// One step judged at `lookup_ms` (the verdict), leaving `cache` as if the step ran at
+/// `store_ms` (when the browser stored its preflight result, which can be later or earlier
+/// on a loaded machine than a single instant per step can say).
+pub fn evaluate_step(
+    request: &BrowserRequest,
+    script: &ServerScript,
+    profile: &BrowserProfile,
+    cache: &mut PreflightCache,
+    lookup_ms: u64,
+    store_ms: u64,
+) -> Result<Verdict, Unanswered> {
+    let mut responder = script;
+    if lookup_ms == store_ms {
+        return cors_harness::evaluate(request, &mut responder, profile, cache, lookup_ms);
+    }
+    let mut probe = cache.clone();
+    let verdict = cors_harness::evaluate(request, &mut responder, profile, &mut probe, lookup_ms)?;
+    cors_harness::evaluate(request, &mut responder, profile, cache, store_ms)?;
+    Ok(verdict)
 }
 
 /// Puts `prefix` in front of the path of a `Location` value (absolute, scheme-relative or

@@ -11,6 +11,11 @@ use crate::diff::{Comparison, compare};
 use crate::known::{Known, classify};
 use crate::session::Session;
 
+/// A label for a set of known deviations: their names joined by ` + `, rules in brackets.
+pub fn label(known: &[&Known]) -> String {
+    known.iter().map(|k| format!("{} [{}]", k.name, k.rule)).collect::<Vec<_>>().join(" + ")
+}
+
 /// The result of [`check`].
 #[derive(Debug)]
 pub struct Checked {
@@ -20,8 +25,9 @@ pub struct Checked {
 }
 
 impl Checked {
-    /// Disagreements (and harness errors) with the known deviation each matches, if any.
-    pub fn disagreements(&self) -> Vec<(&Comparison, Option<&'static Known>)> {
+    /// Disagreements (and harness errors) with the known deviations that explain each (none:
+    /// a new disagreement).
+    pub fn disagreements(&self) -> Vec<(&Comparison, Vec<&'static Known>)> {
         self.comparisons.iter().filter(|c| !c.agrees()).map(|c| (c, classify(c))).collect()
     }
 

@@ -284,16 +284,19 @@ fn answers(
 
     // The actual response.
     let can_redirect = depth == 0;
+    // Repeated steps must reach the server each time: no answers the HTTP cache keeps without
+    // validators (Chromium stores 300/301/308/410 indefinitely).
+    let permanent = can_redirect && !two_steps;
     let status = *rng.weighted(&[
         (55, 200u16),
         (4, 201),
         (5, 204),
         (1, 206),
-        (if can_redirect { 3 } else { 0 }, 301),
+        (if permanent { 3 } else { 0 }, 301),
         (if can_redirect { 4 } else { 0 }, 302),
         (if can_redirect { 2 } else { 0 }, 303),
         (if can_redirect { 3 } else { 0 }, 307),
-        (if can_redirect { 2 } else { 0 }, 308),
+        (if permanent { 2 } else { 0 }, 308),
         (1, 304),
         (4, 400),
         (3, 401),

@@ -160,6 +160,7 @@ const MAX_HEAD: usize = 256 * 1024;
 
 async fn connection(mut stream: TcpStream, state: Arc<State>) {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
+    let mut reused = false;
     loop {
         let head_end = loop {
             if let Some(p) = find(&buf, b"\r\n\r\n") {
@@ -187,7 +188,10 @@ async fn connection(mut stream: TcpStream, state: Arc<State>) {
         }
         let body = buf[head_end..head_end + length].to_vec();
         buf.drain(..head_end + length);
-        let (response, keep_alive) = respond(&head, &body, &state).await;
+        let Some((response, keep_alive)) = respond(&head, &body, &state, reused).await else {
+            return; // closed unanswered: the browser retries on a fresh connection
+        };
+        reused = true;
         if stream.write_all(&response).await.is_err() {
             return;
         }
@@ -235,11 +239,17 @@ fn case_index(url: &url::Url) -> Option<u64> {
     digits.parse().ok()
 }
 
-async fn respond(head: &Head, body: &[u8], state: &State) -> (Vec<u8>, bool) {
-    let Some(url) = request_url(head) else { return (simple(400, "text/plain", b"bad request"), false) };
+/// The response and whether to keep the connection; `None`: close it without answering.
+async fn respond(head: &Head, body: &[u8], state: &State, reused: bool) -> Option<(Vec<u8>, bool)> {
+    let Some(url) = request_url(head) else { return Some((simple(400, "text/plain", b"bad request"), false)) };
     if let Some(index) = case_index(&url) {
-        return (scripted(head, &url, index, state), false);
+        return scripted(head, &url, index, state, reused);
     }
+    Some(control(body, &url, state).await)
+}
+
+/// The runner page's endpoints.
+async fn control(body: &[u8], url: &url::Url, state: &State) -> (Vec<u8>, bool) {
     let query = |key: &str| url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
     match url.path() {
         "/__top" => (simple(200, "text/html; charset=utf-8", state.pages.top.as_bytes()), true),
@@ -300,15 +310,26 @@ async fn next_batch(key: &str, state: &State) -> String {
     }
 }
 
-fn scripted(head: &Head, url: &url::Url, index: u64, state: &State) -> Vec<u8> {
+/// The scripted answer, and whether the connection can stay open: only when the response is
+/// framed without adding a header script could see (a scripted `Content-Length`, no body by
+/// status or method, or a preflight, whose headers script never sees: it gets
+/// `Content-Length: 0`). Everything else ends at connection close.
+///
+/// A browser resends a request answered 408 on a reused connection (it takes it for an idle
+/// timeout): such a request is dropped unanswered and unrecorded, so the browser sends it
+/// again on a fresh connection, where the 408 stands.
+fn scripted(head: &Head, url: &url::Url, index: u64, state: &State, reused: bool) -> Option<(Vec<u8>, bool)> {
     let key = route_key(url);
     let mut inner = state.inner.lock().expect("server state");
     let Some(case) = inner.cases.get_mut(&index) else {
-        return simple(410, "text/plain", b"no such case");
+        return Some((simple(410, "text/plain", b"no such case"), false));
     };
     let preflight = head.method == "OPTIONS" && head.header("access-control-request-method").is_some();
     let answers: Option<Arc<RawAnswers>> = case.routes.get(&key).cloned();
     let answer = answers.as_ref().and_then(|a| if preflight { a.preflight.clone() } else { a.response.clone() });
+    if reused && answer.as_ref().is_some_and(|a| a.status == 408) {
+        return None;
+    }
     let seen = Seen {
         method: head.method.clone(),
         url: key,
@@ -319,27 +340,34 @@ fn scripted(head: &Head, url: &url::Url, index: u64, state: &State) -> Vec<u8> {
     case.steps.last_mut().expect("a case has a step").push(seen);
     drop(inner);
     let Some(answer) = answer else {
-        return b"HTTP/1.1 500 No Scripted Answer\r\nConnection: close\r\n\r\n".to_vec();
+        return Some((b"HTTP/1.1 500 No Scripted Answer\r\nConnection: close\r\n\r\n".to_vec(), false));
     };
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status)).as_bytes());
-    let mut body = 0;
+    let mut lengths = Vec::new();
     for (n, v) in &answer.headers {
         out.extend_from_slice(n);
         out.extend_from_slice(b": ");
         out.extend_from_slice(v);
         out.extend_from_slice(b"\r\n");
         if n.eq_ignore_ascii_case(b"content-length") {
-            body = std::str::from_utf8(v).ok().and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(0).min(1 << 20);
+            lengths.push(std::str::from_utf8(v).ok().and_then(|v| v.trim().parse::<usize>().ok()));
         }
     }
+    let no_body = head.method == "HEAD" || matches!(answer.status, 204 | 304);
+    let framed = match lengths[..] {
+        [Some(n)] if n <= 1 << 20 => Some(n),
+        [] if preflight && !no_body => {
+            out.extend_from_slice(b"Content-Length: 0\r\n");
+            Some(0)
+        }
+        _ => None,
+    };
     out.extend_from_slice(b"\r\n");
-    // A scripted Content-Length frames a body of that many bytes; otherwise the body (none)
-    // ends when the connection closes.
-    if head.method != "HEAD" && !matches!(answer.status, 204 | 304) {
-        out.resize(out.len() + body, b'x');
+    if !no_body {
+        out.resize(out.len() + framed.unwrap_or(0), b'x');
     }
-    out
+    Some((out, no_body || framed.is_some()))
 }
 
 /// A control response: framed, cacheable never, readable from any origin.

@@ -172,6 +172,80 @@ pub fn cases() -> Vec<BrowserCase> {
         };
         out.push(twice("pre14/actual-failure-clears-cache", req.clone(), req, 100, answers));
     }
+    // CACHE-3: what a cached `*` covers later (same credentials mode, new name / method).
+    for (label, first, second, allow) in [
+        ("wildcard-header-new-name", vec![("X-A", &b"1"[..])], vec![("X-A", &b"1"[..]), ("X-New", b"1")], "*"),
+        ("star-named-header-new-name", vec![("*", &b"1"[..])], vec![("*", &b"1"[..]), ("X-New", b"1")], "*"),
+        ("wildcard-and-names-new-name", vec![("X-A", &b"1"[..])], vec![("X-A", &b"1"[..]), ("X-New", b"1")], "*, x-a"),
+        ("listed-header-new-name", vec![("X-A", &b"1"[..])], vec![("X-A", &b"1"[..]), ("X-New", b"1")], "x-a, x-new"),
+        ("wildcard-header-same-names", vec![("X-A", &b"1"[..])], vec![("X-A", &b"2"[..])], "*"),
+    ] {
+        let id = next();
+        let answers = RawAnswers {
+            preflight: Some(
+                RawResponse::new(204)
+                    .header("Access-Control-Allow-Origin", "*")
+                    .header("Access-Control-Allow-Headers", allow)
+                    .header("Access-Control-Max-Age", "600"),
+            ),
+            response: Some(ok()),
+        };
+        out.push(twice(
+            &format!("cache3/{label}"),
+            request(id, "GET", &first),
+            request(id, "GET", &second),
+            100,
+            answers,
+        ));
+    }
+    for (label, allow) in [("wildcard-method-new-method", "*"), ("listed-method-new-method", "PUT, DELETE")] {
+        let id = next();
+        let answers = RawAnswers {
+            preflight: Some(
+                RawResponse::new(204)
+                    .header("Access-Control-Allow-Origin", "*")
+                    .header("Access-Control-Allow-Methods", allow)
+                    .header("Access-Control-Max-Age", "600"),
+            ),
+            response: Some(ok()),
+        };
+        out.push(twice(&format!("cache3/{label}"), request(id, "PUT", &[]), request(id, "DELETE", &[]), 100, answers));
+    }
+    // CACHE-1 for an opaque origin (a sandboxed page): the same preflighted request twice.
+    {
+        let id = next();
+        let mut req = request(id, "PUT", &[]);
+        req.origin = Origin::Opaque;
+        let answers =
+            RawAnswers { preflight: Some(preflight_ok(&[("Access-Control-Max-Age", "600")])), response: Some(ok()) };
+        out.push(twice("cache1/opaque-origin-second-request", req.clone(), req, 100, answers));
+    }
+    // ORIG-4/ORIG-5: a no-cors POST redirected from the page's origin to another origin.
+    {
+        let id = next();
+        let mut req = request(id, "POST", &[]);
+        req.mode = RequestMode::NoCors;
+        req.url = url::Url::parse(&format!("{PAGE}/t/{id}")).expect("URL");
+        let target = format!("http://t{id}.other.test/t/{id}/to");
+        out.push(BrowserCase {
+            id: "targeted/orig5/no-cors-post-redirected-cross-origin".into(),
+            steps: vec![Step { request: req.clone(), at_ms: 0 }],
+            server: vec![
+                (
+                    req.url.clone(),
+                    RawAnswers { preflight: None, response: Some(RawResponse::new(307).header("Location", &target)) },
+                ),
+                (url::Url::parse(&target).expect("URL"), RawAnswers { preflight: None, response: Some(ok()) }),
+            ],
+        });
+    }
+    // MISC-1: the request-no-cors guard judges a repeated name by the combined value.
+    {
+        let id = next();
+        let mut req = request(id, "GET", &[("Accept", &a128), ("Accept", b"*/*")]);
+        req.mode = RequestMode::NoCors;
+        out.push(one("misc1/no-cors-repeated-accept-over-128", req, preflight_ok(&[]), ok()));
+    }
     // RED-2 outside CORS: a no-cors fetch (and a same-origin one) redirected to a URL with
     // credentials. The standard checks credentials only for CORS.
     for (label, mode, same) in [("no-cors", RequestMode::NoCors, false), ("same-origin-cors", RequestMode::Cors, true)]
