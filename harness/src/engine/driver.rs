@@ -2,14 +2,18 @@
 //!
 //! The oracle is pure and synchronous: it asks a [`Responder`] for each answer. The driver
 //! lets the oracle decide everything — whether a preflight is needed and what it carries
-//! (PRE-1..3), whether the actual request follows, which redirect to follow (RED-*) — by
-//! *replaying* it: evaluate with the answers collected so far; when the oracle needs one more
-//! answer it stops with [`Unanswered`] naming the exact wire request; the driver sends that
-//! request to the target, records the answer and evaluates again. The oracle is deterministic
-//! and takes about a microsecond, so the replay costs nothing next to a target round trip,
-//! and the browser logic stays in one place (no second, async copy of the fetch algorithm).
+//! (PRE-1..3), whether the actual request follows, which redirect to follow (RED-*) — and
+//! answers from the target: when the target answers at once (in-process middleware almost
+//! always does), the evaluation just goes on; when it does not, the oracle stops with
+//! [`Unanswered`], the driver awaits the answer and *replays* the evaluation with the answers
+//! collected so far. The oracle is deterministic and takes about a microsecond, so a replay
+//! costs nothing next to a network round trip, and the browser logic stays in one place (no
+//! second, async copy of the fetch algorithm).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use crate::oracle::cache::PreflightCache;
@@ -87,61 +91,87 @@ impl Driven {
 /// Sends `request` to `target` as a browser would and asks the oracle what script sees.
 /// Never panics or hangs because of the target: failures end up in [`Driven::sent`].
 pub async fn drive(target: &dyn Target, request: &BrowserRequest, settings: &DriverSettings) -> Driven {
-    let mut answers: Vec<Arc<ServerResponse>> = Vec::new();
-    let mut sent: Vec<Sent> = Vec::new();
+    let mut live = Live { target, timeout: settings.timeout, sent: Vec::new(), next: 0, pending: None };
     loop {
-        let mut replay = Replay { sent: &sent, answers: &answers, next: 0 };
+        live.next = 0;
         // A fresh cache per browser request: probes are independent questions. (Unique URLs
         // play the same role in a real browser.)
-        let evaluated = crate::oracle::evaluate(request, &mut replay, settings.profile, &mut PreflightCache::new(), 0);
-        let wire = match evaluated {
-            Ok(verdict) => return Driven { sent, verdict: Some(verdict) },
-            Err(Unanswered { request }) => request,
+        let evaluated = crate::oracle::evaluate(request, &mut live, settings.profile, &mut PreflightCache::new(), 0);
+        if let Some((wire, answer)) = live.pending.take() {
+            // The target did not answer on the first poll: wait for it, then replay.
+            let answer = answer.await;
+            let failed = answer.is_err();
+            live.sent.push(Sent { request: wire, answer });
+            if failed {
+                return Driven { sent: live.sent, verdict: None };
+            }
+            continue;
+        }
+        return match evaluated {
+            Ok(verdict) => Driven { sent: live.sent, verdict: Some(verdict) },
+            // The last request got no answer (recorded in `sent`).
+            Err(Unanswered { .. }) => Driven { sent: live.sent, verdict: None },
         };
-        if sent.len() >= MAX_REQUESTS {
+    }
+}
+
+/// A request's answer on its way.
+type Answer<'a> = Pin<Box<dyn Future<Output = Result<Arc<ServerResponse>, SendError>> + Send + 'a>>;
+
+/// Answers the oracle: first from the answers collected so far, in order; then by sending the
+/// next request. An in-process target usually answers on the first poll, and the evaluation
+/// simply goes on (one oracle pass per browser request); one that does not (a served target)
+/// leaves its answer `pending`, the oracle stops with [`Unanswered`], and the driver awaits
+/// the answer and replays.
+struct Live<'a> {
+    target: &'a dyn Target,
+    timeout: Duration,
+    sent: Vec<Sent>,
+    /// The next recorded answer to replay.
+    next: usize,
+    pending: Option<(WireRequest, Answer<'a>)>,
+}
+
+impl Responder for Live<'_> {
+    fn respond(&mut self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
+        if let Some(sent) = self.sent.get(self.next) {
+            // The oracle is deterministic: the k-th request of every replay is the one sent.
+            debug_assert_eq!(&sent.request, request, "the oracle replayed a different request");
+            self.next += 1;
+            return sent.answer.as_ref().ok().cloned();
+        }
+        if self.sent.len() >= MAX_REQUESTS {
             // The oracle bounds redirects (RED-2); reaching this is a harness bug, reported
             // rather than looped on.
             let error = SendError::Unsendable(format!("the oracle asked for more than {MAX_REQUESTS} requests"));
-            sent.push(Sent { request: wire, answer: Err(error) });
-            return Driven { sent, verdict: None };
+            self.sent.push(Sent { request: request.clone(), answer: Err(error) });
+            return None;
         }
-        let answer = send(target, &wire, settings.timeout).await;
-        match answer {
-            Ok(response) => {
-                answers.push(Arc::clone(&response));
-                sent.push(Sent { request: wire, answer: Ok(response) });
+        let mut answer = send(self.target, request, self.timeout);
+        let mut context = Context::from_waker(Waker::noop());
+        match answer.as_mut().poll(&mut context) {
+            Poll::Ready(answer) => {
+                let response = answer.as_ref().ok().cloned();
+                self.sent.push(Sent { request: request.clone(), answer });
+                self.next += 1;
+                response
             }
-            Err(error) => {
-                sent.push(Sent { request: wire, answer: Err(error) });
-                return Driven { sent, verdict: None };
+            Poll::Pending => {
+                self.pending = Some((request.clone(), answer));
+                None
             }
         }
     }
 }
 
 /// One wire request to the target, with the driver's own timeout and panic guard.
-async fn send(target: &dyn Target, wire: &WireRequest, timeout: Duration) -> Result<Arc<ServerResponse>, SendError> {
-    let request = wire.to_http().map_err(|e| SendError::Unsendable(e.to_string()))?;
-    let response = guarded(target.send(request), timeout).await?;
-    Ok(Arc::new(ServerResponse::from_http(&response)))
-}
-
-/// Answers the oracle from the answers collected so far, in order; `None` for the first
-/// request not yet sent.
-struct Replay<'a> {
-    sent: &'a [Sent],
-    answers: &'a [Arc<ServerResponse>],
-    next: usize,
-}
-
-impl Responder for Replay<'_> {
-    fn respond(&mut self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
-        let answer = self.answers.get(self.next)?;
-        // The oracle is deterministic: the k-th request of every replay is the one sent.
-        debug_assert_eq!(&self.sent[self.next].request, request, "the oracle replayed a different request");
-        self.next += 1;
-        Some(Arc::clone(answer))
-    }
+fn send<'a>(target: &'a dyn Target, wire: &WireRequest, timeout: Duration) -> Answer<'a> {
+    let request = wire.to_http();
+    Box::pin(async move {
+        let request = request.map_err(|e| SendError::Unsendable(e.to_string()))?;
+        let response = guarded(target.send(request), timeout).await?;
+        Ok(Arc::new(ServerResponse::from_http(&response)))
+    })
 }
 
 #[cfg(test)]
@@ -219,6 +249,33 @@ mod tests {
         assert_eq!(seen[1].headers()["x-token"], "secret");
         assert!(driven.verdict.unwrap().readable());
         assert_eq!(driven.sent.len(), 2);
+    }
+
+    /// A target that answers only after yielding (like a socket): the driver awaits and
+    /// replays, with the same result as an immediate answer.
+    #[test]
+    fn a_target_that_answers_later_gives_the_same_exchange() {
+        struct Later(Echo);
+        impl Target for Later {
+            fn name(&self) -> &str {
+                "later"
+            }
+            fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
+                let answer = self.0.send(request);
+                Box::pin(async move {
+                    tokio::task::yield_now().await;
+                    answer.await
+                })
+            }
+        }
+        let request = request("PUT").header("X-Token", "secret");
+        let later = Later(Echo { seen: Mutex::default(), answer: allow_all });
+        let now = Echo { seen: Mutex::default(), answer: allow_all };
+        let a = rt().block_on(drive(&later, &request, &DriverSettings::default()));
+        let b = rt().block_on(drive(&now, &request, &DriverSettings::default()));
+        assert_eq!(later.0.seen.lock().unwrap().len(), 2, "each request is sent once");
+        assert_eq!(a.verdict, b.verdict);
+        assert_eq!(a.sent.len(), 2);
     }
 
     #[test]
