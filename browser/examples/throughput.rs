@@ -8,7 +8,7 @@ use cors_browser::{Engine, Session, generate};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|v| v.parse().ok()).unwrap_or(5000);
-    let concurrency: usize = args.get(2).and_then(|v| v.parse().ok()).unwrap_or(128);
+    let concurrency: usize = args.get(2).and_then(|v| v.parse().ok()).unwrap_or(64);
     let engine = Engine::by_name(args.get(3).map_or("chromium", String::as_str)).expect("chromium or firefox");
     let seed: u64 = args.get(4).and_then(|v| v.parse().ok()).unwrap_or(7);
     let profile = match engine {
@@ -21,11 +21,17 @@ fn main() {
     let warm = generate::cases(seed ^ 0xFFFF, 50);
     cors_browser::check(&mut session, &warm, profile).expect("warm-up");
     println!("{}: started and warmed up in {:.2} s", session.version(), start.elapsed().as_secs_f64());
+    let cpu_before = session.browser_cpu_seconds();
     let checked = cors_browser::check(&mut session, &cases, profile).expect("run");
+    let browser_cpu = session.browser_cpu_seconds() - cpu_before;
     println!(
         "{n} cases (seed {seed}, concurrency {concurrency}) in {:.2} s = {:.0} cases/s",
         checked.elapsed.as_secs_f64(),
         checked.cases_per_second()
+    );
+    println!(
+        "browser CPU: {browser_cpu:.2} s = {:.0} cases per browser CPU-second (what one dedicated core would sustain)",
+        n as f64 / browser_cpu.max(1e-9)
     );
     print!("{}", cors_browser::diff::Tally::of(&checked.comparisons).render());
     let mut known = std::collections::BTreeMap::new();

@@ -143,9 +143,12 @@ impl Browser {
                     "--disable-renderer-backgrounding",
                     "--disable-background-timer-throttling",
                     "--disable-backgrounding-occluded-windows",
-                    "--enable-logging=stderr",
-                    "--v=0",
                 ]);
+                // Console messages (Chromium's CORS error reasons) on stderr, unless turned off
+                // for a pure throughput run.
+                if std::env::var_os("CORS_BROWSER_NO_CONSOLE").is_none() {
+                    command.args(["--enable-logging=stderr", "--v=0"]);
+                }
                 command.arg(format!("--user-data-dir={}", profile.path().display()));
                 // Made-up hosts (any port) to the scripted server; nothing else resolves.
                 command.arg(format!("--host-resolver-rules=MAP *.test 127.0.0.1:{port}, MAP * ~NOTFOUND"));
@@ -182,6 +185,41 @@ impl Browser {
             )),
             Err(e) => Err(format!("waiting for {}: {e}", self.engine.name())),
         }
+    }
+}
+
+impl Browser {
+    /// CPU seconds (user + system) used so far by the browser's live processes (Linux
+    /// `/proc`; 0 elsewhere): a measure of its work that does not depend on what else the
+    /// machine runs.
+    pub fn cpu_seconds(&self) -> f64 {
+        let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
+        let mut stats: Vec<(u32, u32, u64)> = Vec::new(); // pid, parent, ticks
+        for entry in dir.flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+            // Fields after the `(comm)`: state ppid ... utime(14) stime(15), 1-based overall.
+            let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else { continue };
+            let f: Vec<&str> = rest.split(' ').collect();
+            let parse = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            stats.push((pid, parse(1) as u32, parse(11) + parse(12)));
+        }
+        let mut tree = vec![self.child.id()];
+        let mut ticks = 0;
+        let mut i = 0;
+        while i < tree.len() {
+            let parent = tree[i];
+            for (pid, ppid, t) in &stats {
+                if *pid == parent {
+                    ticks += t;
+                }
+                if *ppid == parent && !tree.contains(pid) {
+                    tree.push(*pid);
+                }
+            }
+            i += 1;
+        }
+        ticks as f64 / 100.0 // USER_HZ
     }
 }
 

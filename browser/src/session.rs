@@ -56,6 +56,11 @@ impl Session {
         &self.browser.version
     }
 
+    /// CPU seconds the browser's processes have used so far (see [`crate::launcher::Browser::cpu_seconds`]).
+    pub fn browser_cpu_seconds(&self) -> f64 {
+        self.browser.cpu_seconds()
+    }
+
     pub fn port(&self) -> u16 {
         self.server.port
     }

@@ -27,7 +27,7 @@ fn chromium_agrees_with_the_chromium_profile() {
     cases.extend(generate::cases(seed, count));
     println!("generated: {count} cases, seed {seed}");
 
-    let mut session = Session::start(Engine::Chromium, 128).unwrap_or_else(|e| panic!("cannot start Chromium: {e}"));
+    let mut session = Session::start(Engine::Chromium, 64).unwrap_or_else(|e| panic!("cannot start Chromium: {e}"));
     println!("browser: {}", session.version());
     let checked = cors_browser::check(&mut session, &cases, &CHROMIUM).expect("browser run");
     println!(

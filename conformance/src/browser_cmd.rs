@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long)]
     vectors: Option<PathBuf>,
     /// Cases in flight per runner frame.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = 64)]
     concurrency: usize,
     /// Print disagreements as they are, without shrinking them first.
     #[arg(long)]
