@@ -18,5 +18,9 @@ pub fn adapters() -> Vec<&'static dyn Adapter> {
     all.push(&crate::warp::WARP);
     #[cfg(feature = "rocket-cors")]
     all.push(&crate::rocket_cors::ROCKET_CORS);
+    #[cfg(feature = "ntex-cors")]
+    all.push(&crate::ntex_cors::NTEX_CORS);
+    #[cfg(feature = "trillium-cors")]
+    all.push(&crate::trillium_cors::TRILLIUM_CORS);
     all
 }

@@ -20,6 +20,8 @@ pub mod shared;
 
 #[cfg(feature = "actix-cors")]
 pub mod actix_cors;
+#[cfg(feature = "ntex-cors")]
+pub mod ntex_cors;
 #[cfg(feature = "poem")]
 pub mod poem;
 #[cfg(feature = "rocket-cors")]
@@ -28,6 +30,8 @@ pub mod rocket_cors;
 pub mod salvo;
 #[cfg(feature = "tower-http")]
 pub mod tower_http;
+#[cfg(feature = "trillium-cors")]
+pub mod trillium_cors;
 #[cfg(feature = "warp")]
 pub mod warp;
 

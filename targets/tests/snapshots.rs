@@ -113,6 +113,18 @@ async fn rocket_cors() {
     snapshot(&cors_targets::rocket_cors::ROCKET_CORS).await;
 }
 
+#[cfg(feature = "ntex-cors")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ntex_cors() {
+    snapshot(&cors_targets::ntex_cors::NTEX_CORS).await;
+}
+
+#[cfg(feature = "trillium-cors")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trillium_cors() {
+    snapshot(&cors_targets::trillium_cors::TRILLIUM_CORS).await;
+}
+
 /// Every compiled-in adapter has a snapshot test above.
 #[test]
 fn every_adapter_is_snapshotted() {
