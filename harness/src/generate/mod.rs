@@ -142,7 +142,10 @@ impl Generated {
                     t.push_str(", ");
                 }
                 let _ = write!(t, "{}", h.name.escape_ascii());
-                if h.value.len() <= 40 {
+                // Titles end up in reports: never a credential, even a made-up one.
+                if crate::engine::reproduce::printable_value(&h.name, &h.value) == crate::engine::reproduce::REDACTED {
+                    let _ = write!(t, ": {}", crate::engine::reproduce::REDACTED);
+                } else if h.value.len() <= 40 {
                     let _ = write!(t, ": {}", h.value.escape_ascii());
                 } else {
                     let _ = write!(t, ": <{} bytes>", h.value.len());
