@@ -31,4 +31,3 @@ pub trait Adapter: Sync {
     /// server stops when the target is dropped.
     fn served(&self, policy: &Policy) -> Result<Box<dyn Target>, Unsupported>;
 }
-

@@ -5,8 +5,8 @@ use std::fmt::Display;
 use std::future::Future;
 use std::time::Duration;
 
-use bytes::Bytes;
 use crate::target::{Target, TargetError, TargetFuture};
+use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use tower::ServiceExt;
 

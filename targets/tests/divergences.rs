@@ -77,7 +77,10 @@ async fn census() {
             for d in found {
                 *counts.entry((d.class, d.rule)).or_default() += 1;
             }
-            let summary: Vec<String> = counts.iter().map(|((c, r), n)| format!("{c:?} {} ×{n}", r.map_or("EXEC".to_owned(), |r| r.to_string()))).collect();
+            let summary: Vec<String> = counts
+                .iter()
+                .map(|((c, r), n)| format!("{c:?} {} ×{n}", r.map_or("EXEC".to_owned(), |r| r.to_string())))
+                .collect();
             eprintln!(
                 "{:<11} {policy:<28} {}",
                 adapter.name(),
