@@ -370,6 +370,12 @@ fn answers(
     for v in expose_headers(rng, &extra) {
         push(rng, &mut resp, "Access-Control-Expose-Headers", &v);
     }
+    // Most real servers frame their responses; a framed response also lets the browser keep
+    // the connection for later cases on the same host. A fifth stay close-delimited.
+    let framed = resp.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"content-length"));
+    if !framed && !matches!(resp.status, 204 | 304) && rng.chance(80) {
+        push(rng, &mut resp, "Content-Length", b"0");
+    }
     (RawAnswers { preflight: Some(pf), response: Some(resp) }, next)
 }
 

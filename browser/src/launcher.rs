@@ -150,6 +150,10 @@ impl Browser {
                     command.args(["--enable-logging=stderr", "--v=0"]);
                 }
                 command.arg(format!("--user-data-dir={}", profile.path().display()));
+                // Extra flags for experiments (space-separated).
+                if let Some(extra) = std::env::var_os("CORS_BROWSER_CHROMIUM_FLAGS") {
+                    command.args(extra.to_string_lossy().split_whitespace());
+                }
                 // Made-up hosts (any port) to the scripted server; nothing else resolves.
                 command.arg(format!("--host-resolver-rules=MAP *.test 127.0.0.1:{port}, MAP * ~NOTFOUND"));
                 command.arg(url);
