@@ -16,13 +16,14 @@ use cors_harness::rule::Rule;
 use cors_targets::Adapter;
 use cors_targets::faults::{FAULT_ADAPTERS, Fault};
 
-/// The support grid of browser requests as probes, one request each, grouped by method.
+/// The support grid of browser requests as probes, one request each. Named like generated
+/// probes, so that the engine treats them alike: one finding per (class, rule), shrunk.
 fn probes() -> Vec<Probe> {
     support::browser_requests()
         .into_iter()
         .enumerate()
         .map(|(i, request)| Probe {
-            id: format!("{}/{i}", request.method.to_ascii_lowercase()),
+            id: format!("generated/{i}"),
             title: "a browser request from the support grid".into(),
             rules: vec![],
             requests: vec![request],
