@@ -1,75 +1,79 @@
-//! Requests per second through the tower-http adapter: the bare `CorsLayer` service, the same
-//! service through the adapter's in-process target (task per call, timeout, body collection),
-//! and served on loopback. Each iteration sends a batch of 100 preflights.
+//! Requests per second for every adapter compiled in, three ways, each iteration a batch of
+//! 100 preflights (`OPTIONS` with `Origin`, `Access-Control-Request-Method: PUT`,
+//! `Access-Control-Request-Headers: content-type`, all allowed):
 //!
-//! `cargo bench -p cors-targets --bench adapters`
+//! - `bare`: the middleware and the same application called with the framework's own
+//!   in-process API and types (no harness conversion, guard or boxing), on the bench thread;
+//! - `in-process`: the adapter's in-process [`Target`] (`send` with `http::Request<Bytes>`);
+//! - `served`: the adapter's served target, over loopback with the shared pooled client.
+//!
+//! For tower-http also `service-target-around-bare`: the bare `CorsLayer` service through
+//! `ServiceTarget`, i.e. the adapter layer alone (its overhead vs `bare` is the issue's bar).
+//!
+//! `cargo bench -p cors-targets --bench adapters` (all default adapters; one adapter:
+//! `--no-default-features --features poem`; one group: `-- poem/`).
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use bytes::Bytes;
 use cors_harness::policy::Policy;
+use cors_harness::target::Target;
 use cors_targets::Adapter;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use http_body_util::{BodyExt, Full};
-use tower::ServiceExt;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime};
 
 const BATCH: usize = 100;
+const ORIGIN: &str = "https://app.example.com";
+
+fn policy() -> Policy {
+    Policy::from_toml_str(
+        "origins = [\"https://app.example.com\"]\nmethods = [\"GET\", \"PUT\"]\nallow_headers = [\"content-type\"]\nmax_age = 600",
+        "bench.toml",
+    )
+    .unwrap()
+    .policy
+}
 
 fn preflight() -> http::Request<Bytes> {
     http::Request::builder()
         .method("OPTIONS")
         .uri("http://api.example.test/data")
-        .header("origin", "https://app.example.com")
+        .header("origin", ORIGIN)
         .header("access-control-request-method", "PUT")
         .header("access-control-request-headers", "content-type")
         .body(Bytes::new())
         .unwrap()
 }
 
-fn bench(c: &mut Criterion) {
-    let policy = Policy::from_toml_str(
-        "origins = [\"https://app.example.com\"]\nmethods = [\"GET\", \"PUT\"]\nallow_headers = [\"content-type\"]",
-        "bench.toml",
-    )
-    .unwrap()
-    .policy;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let mut group = c.benchmark_group("tower-http");
-    group.throughput(Throughput::Elements(BATCH as u64));
+/// The preflight's headers, for the frameworks' own request builders.
+const PREFLIGHT_HEADERS: [(&str, &str); 4] = [
+    ("host", "api.example.test"),
+    ("origin", ORIGIN),
+    ("access-control-request-method", "PUT"),
+    ("access-control-request-headers", "content-type"),
+];
 
-    let layer = cors_targets::tower_http::layer(&policy).unwrap();
-    let bare =
-        tower::ServiceBuilder::new().layer(layer).service(tower::service_fn(|_: http::Request<Full<Bytes>>| async {
-            Ok::<_, std::convert::Infallible>(cors_targets::app::response().map(Full::new))
-        }));
-    group.bench_function("preflights/bare-corslayer", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
-                for _ in 0..BATCH {
-                    let response = bare.clone().oneshot(preflight().map(Full::new)).await.unwrap();
-                    black_box(response.into_body().collect().await.unwrap().to_bytes());
-                }
-            })
-        })
-    });
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+}
 
-    // The adapter layer alone (panic and timeout guard, body collection) around the same
-    // bare service: what ServiceTarget costs.
-    use cors_harness::target::Target;
-    let wrapped = cors_targets::in_process::ServiceTarget::new("bare", bare.clone());
-    group.bench_function("preflights/service-target-around-bare", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
-                for _ in 0..BATCH {
-                    black_box(wrapped.send(preflight()).await.unwrap());
-                }
-            })
-        })
-    });
+/// Checks once that a response to the bench preflight is an allowing one.
+fn assert_allowed(status: u16, acao: Option<&[u8]>, what: &str) {
+    assert!((200..300).contains(&status), "{what}: status {status}");
+    assert_eq!(acao, Some(ORIGIN.as_bytes()), "{what}: Access-Control-Allow-Origin");
+}
 
-    // The full adapter: CorsLayer on an axum Router, through ServiceTarget.
-    let in_process = cors_targets::tower_http::TOWER_HTTP.in_process(&policy).unwrap();
-    group.bench_function("preflights/adapter-in-process", |b| {
+/// `in-process` and `served` rows for one adapter, through the `Target` trait.
+fn target_rows(group: &mut BenchmarkGroup<'_, WallTime>, adapter: &dyn Adapter, policy: &Policy) {
+    let runtime = runtime();
+    let Ok(in_process) = adapter.in_process(policy) else { return };
+    let r = runtime.block_on(in_process.send(preflight())).unwrap();
+    assert_allowed(
+        r.status().as_u16(),
+        r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
+        "in-process",
+    );
+    group.bench_function("in-process", |b| {
         b.iter(|| {
             runtime.block_on(async {
                 for _ in 0..BATCH {
@@ -78,10 +82,11 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
-
-    let served = cors_targets::tower_http::TOWER_HTTP.served(&policy).unwrap();
-    group.sample_size(10);
-    group.bench_function("preflights/adapter-served", |b| {
+    drop(in_process);
+    let served = adapter.served(policy).unwrap();
+    let r = runtime.block_on(served.send(preflight())).unwrap();
+    assert_allowed(r.status().as_u16(), r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()), "served");
+    group.bench_function("served", |b| {
         b.iter(|| {
             runtime.block_on(async {
                 for _ in 0..BATCH {
@@ -90,7 +95,355 @@ fn bench(c: &mut Criterion) {
             })
         })
     });
-    group.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    let policy = policy();
+    for adapter in cors_targets::adapters() {
+        let mut group = c.benchmark_group(adapter.name());
+        group.throughput(Throughput::Elements(BATCH as u64));
+        group.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+        match adapter.name() {
+            #[cfg(feature = "tower-http")]
+            "tower-http" => bare::tower_http(&mut group, &policy),
+            #[cfg(feature = "actix-cors")]
+            "actix-cors" => bare::actix_cors(&mut group, &policy),
+            #[cfg(feature = "poem")]
+            "poem" => bare::poem(&mut group, &policy),
+            #[cfg(feature = "salvo")]
+            "salvo" => bare::salvo(&mut group, &policy),
+            #[cfg(feature = "warp")]
+            "warp" => bare::warp(&mut group, &policy),
+            #[cfg(feature = "rocket-cors")]
+            "rocket_cors" => bare::rocket_cors(&mut group, &policy),
+            #[cfg(feature = "ntex-cors")]
+            "ntex-cors" => bare::ntex_cors(&mut group, &policy),
+            #[cfg(feature = "trillium-cors")]
+            "trillium-cors" => bare::trillium_cors(&mut group, &policy),
+            _ => {} // the reference server is the harness's own: no bare form
+        }
+        target_rows(&mut group, adapter, &policy);
+        group.finish();
+    }
+}
+
+/// The `bare` rows: each framework's own in-process call of the middleware around an
+/// application answering like [`cors_targets::app::response`].
+mod bare {
+    #[allow(unused_imports)]
+    use super::*;
+
+    #[cfg(feature = "tower-http")]
+    pub fn tower_http(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+        use http_body_util::{BodyExt, Full};
+        use tower::ServiceExt;
+        let runtime = runtime();
+        let layer = cors_targets::tower_http::layer(policy).unwrap();
+        let bare = tower::ServiceBuilder::new().layer(layer).service(tower::service_fn(
+            |_: http::Request<Full<Bytes>>| async {
+                Ok::<_, std::convert::Infallible>(cors_targets::app::response().map(Full::new))
+            },
+        ));
+        let r = runtime.block_on(bare.clone().oneshot(preflight().map(Full::new))).unwrap();
+        assert_allowed(
+            r.status().as_u16(),
+            r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
+            "bare",
+        );
+        group.bench_function("bare", |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for _ in 0..BATCH {
+                        let response = bare.clone().oneshot(preflight().map(Full::new)).await.unwrap();
+                        black_box(response.into_body().collect().await.unwrap().to_bytes());
+                    }
+                })
+            })
+        });
+        // The adapter layer alone (panic and timeout guard, boxed future, body collection)
+        // around the same bare service.
+        let wrapped = cors_targets::in_process::ServiceTarget::new("bare", bare);
+        group.bench_function("service-target-around-bare", |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for _ in 0..BATCH {
+                        black_box(wrapped.send(preflight()).await.unwrap());
+                    }
+                })
+            })
+        });
+    }
+
+    #[cfg(feature = "actix-cors")]
+    pub fn actix_cors(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+        use actix_web::dev::Service;
+        use actix_web::test::{self, TestRequest};
+        use actix_web::{App, HttpResponse, http::Method, web};
+        let system = actix_web::rt::System::new();
+        let cors = cors_targets::actix_cors::cors(policy).unwrap();
+        let app = system.block_on(test::init_service(App::new().wrap(cors).default_service(web::to(|| async {
+            let mut response = HttpResponse::Ok();
+            for (name, value) in cors_targets::app::RESPONSE_HEADERS {
+                response.append_header((name, value));
+            }
+            response.body(cors_targets::app::BODY)
+        }))));
+        let request = || {
+            let mut request = TestRequest::default().method(Method::OPTIONS).uri("/data");
+            for header in PREFLIGHT_HEADERS {
+                request = request.insert_header(header);
+            }
+            request.to_request()
+        };
+        let r = system.block_on(app.call(request())).unwrap();
+        assert_allowed(
+            r.status().as_u16(),
+            r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
+            "bare",
+        );
+        group.bench_function("bare", |b| {
+            b.iter(|| {
+                system.block_on(async {
+                    for _ in 0..BATCH {
+                        let response = app.call(request()).await.unwrap();
+                        black_box(actix_web::body::to_bytes(response.into_body()).await.ok());
+                    }
+                })
+            })
+        });
+    }
+
+    #[cfg(feature = "poem")]
+    pub fn poem(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+        use poem::endpoint::make_sync;
+        use poem::http::Method;
+        use poem::middleware::Middleware;
+        use poem::{Endpoint, Request, Response, Route};
+        let runtime = runtime();
+        let app = make_sync(|_| {
+            let mut response = Response::builder();
+            for (name, value) in cors_targets::app::RESPONSE_HEADERS {
+                response = response.header(name, value);
+            }
+            response.body(cors_targets::app::BODY)
+        });
+        let endpoint = cors_targets::poem::cors(policy).unwrap().transform(Route::new().at("/*path", app));
+        let request = || {
+            let mut request = Request::builder().method(Method::OPTIONS).uri_str("/data");
+            for (name, value) in PREFLIGHT_HEADERS {
+                request = request.header(name, value);
+            }
+            request.finish()
+        };
+        let r = runtime.block_on(endpoint.get_response(request()));
+        assert_allowed(
+            r.status().as_u16(),
+            r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
+            "bare",
+        );
+        group.bench_function("bare", |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for _ in 0..BATCH {
+                        let response = endpoint.get_response(request()).await;
+                        black_box(response.into_body().into_bytes().await.unwrap());
+                    }
+                })
+            })
+        });
+    }
+
+    #[cfg(feature = "salvo")]
+    pub fn salvo(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+        use http_body_util::BodyExt;
+        use salvo::hyper::service::Service as _;
+        use salvo::{ConnCtrl, Depot, FlowCtrl, Handler, Request, Response, Router, Service, async_trait};
+        struct App;
+        #[async_trait]
+        impl Handler for App {
+            async fn handle(&self, _: &mut Request, _: &mut Depot, res: &mut Response, _: &mut FlowCtrl) {
+                for (name, value) in cors_targets::app::RESPONSE_HEADERS {
+                    res.headers_mut().append(name, http::HeaderValue::from_static(value));
+                }
+                res.body(cors_targets::app::BODY);
+            }
+        }
+        let runtime = runtime();
+        let cors = cors_targets::salvo::cors(policy).unwrap();
+        let service = Service::new(Router::with_path("{**rest}").goal(App)).hoop(cors.into_handler());
+        let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        let call = || {
+            let handler = service.hyper_handler(
+                loopback.into(),
+                loopback.into(),
+                http::uri::Scheme::HTTP,
+                None,
+                ConnCtrl::new(),
+                None,
+            );
+            handler.call(preflight())
+        };
+        let r = runtime.block_on(call()).unwrap();
+        assert_allowed(
+            r.status().as_u16(),
+            r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
+            "bare",
+        );
+        group.bench_function("bare", |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for _ in 0..BATCH {
+                        let response = call().await.unwrap();
+                        black_box(response.into_body().collect().await.unwrap().to_bytes());
+                    }
+                })
+            })
+        });
+    }
+
+    #[cfg(feature = "warp")]
+    pub fn warp(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+        use http_body_util::{BodyExt, Full};
+        use tower::ServiceExt;
+        use warp::Filter;
+        let runtime = runtime();
+        let cors = cors_targets::warp::cors(policy).unwrap();
+        let service = warp::service(warp::any().map(cors_targets::app::response).with(cors));
+        let r = runtime.block_on(service.clone().oneshot(preflight().map(Full::new))).unwrap();
+        assert_allowed(
+            r.status().as_u16(),
+            r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
+            "bare",
+        );
+        group.bench_function("bare", |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for _ in 0..BATCH {
+                        let response = service.clone().oneshot(preflight().map(Full::new)).await.unwrap();
+                        black_box(response.into_body().collect().await.unwrap().to_bytes());
+                    }
+                })
+            })
+        });
+    }
+
+    #[cfg(feature = "rocket-cors")]
+    pub fn rocket_cors(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+        use rocket::http::{Header, Method};
+        use rocket::local::asynchronous::Client;
+        let runtime = runtime();
+        let cors = cors_targets::rocket_cors::options(policy).unwrap().to_cors().unwrap();
+        let client = runtime.block_on(Client::untracked(cors_targets::rocket_cors::rocket(cors))).unwrap();
+        let call = || {
+            let mut request = client.req(Method::Options, "/data");
+            for (name, value) in PREFLIGHT_HEADERS {
+                request.add_header(Header::new(name, value));
+            }
+            request.dispatch()
+        };
+        let r = runtime.block_on(call());
+        assert_allowed(r.status().code, r.headers().get_one("access-control-allow-origin").map(str::as_bytes), "bare");
+        group.bench_function("bare", |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for _ in 0..BATCH {
+                        black_box(call().await.into_bytes().await);
+                    }
+                })
+            })
+        });
+    }
+
+    #[cfg(feature = "ntex-cors")]
+    pub fn ntex_cors(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+        use ntex::http::Method;
+        use ntex::web::{self, App, HttpResponse, test};
+        // `SystemRunner::block_on` consumes the runner: one System per sample, timed inside.
+        let sample = |batches: u64| {
+            let cors = cors_targets::ntex_cors::cors(policy).unwrap();
+            ntex::rt::System::new("bench", ntex::rt::DefaultRuntime).block_on(async move {
+                let app = test::init_service(App::new().middleware(cors).default_service(web::to(|| async {
+                    let mut response = HttpResponse::Ok();
+                    for (name, value) in cors_targets::app::RESPONSE_HEADERS {
+                        response.header(name, value);
+                    }
+                    response.body(cors_targets::app::BODY)
+                })))
+                .await;
+                let request = || {
+                    let mut request = test::TestRequest::default().method(Method::OPTIONS).uri("/data");
+                    for (name, value) in PREFLIGHT_HEADERS {
+                        request = request.header(name, value);
+                    }
+                    request.to_request()
+                };
+                let r = app.call(request()).await.unwrap();
+                assert_allowed(
+                    r.status().as_u16(),
+                    r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
+                    "bare",
+                );
+                let started = std::time::Instant::now();
+                for _ in 0..batches {
+                    for _ in 0..BATCH {
+                        black_box(test::read_body(app.call(request()).await.unwrap()).await);
+                    }
+                }
+                started.elapsed()
+            })
+        };
+        group.bench_function("bare", |b| b.iter_custom(sample));
+    }
+
+    #[cfg(feature = "trillium-cors")]
+    pub fn trillium_cors(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+        use trillium::{Conn, Handler, KnownHeaderName, Method, Transport};
+        struct App;
+        impl Handler for App {
+            async fn run(&self, mut conn: Conn) -> Conn {
+                for (name, value) in cors_targets::app::RESPONSE_HEADERS {
+                    conn.response_headers_mut().append(name, value);
+                }
+                conn.ok(cors_targets::app::BODY)
+            }
+        }
+        let runtime = runtime();
+        let handler = (cors_targets::trillium_cors::cors(policy).unwrap(), App);
+        let context = std::sync::Arc::new(trillium_http::HttpContext::default());
+        let call = || async {
+            let mut conn =
+                trillium_http::Conn::new_synthetic(Method::Options, "/data", ()).with_context(context.clone());
+            for (name, value) in PREFLIGHT_HEADERS {
+                conn.request_headers_mut().append(name, value);
+            }
+            conn.request_headers_mut().remove(KnownHeaderName::ContentLength);
+            let conn = handler.run(Conn::from(conn)).await;
+            let mut conn = handler.before_send(conn).await;
+            AsMut::<trillium_http::Conn<Box<dyn Transport>>>::as_mut(&mut conn).finalize_headers();
+            conn
+        };
+        let mut r = runtime.block_on(call());
+        let status = r.status().map_or(404, |s| s as u16);
+        assert_allowed(
+            status,
+            r.response_headers().get_str(KnownHeaderName::AccessControlAllowOrigin).map(str::as_bytes),
+            "bare",
+        );
+        let _ = r.take_response_body();
+        group.bench_function("bare", |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    for _ in 0..BATCH {
+                        let mut conn = call().await;
+                        black_box(match conn.take_response_body() {
+                            Some(body) => body.into_bytes().await.ok(),
+                            None => None,
+                        });
+                    }
+                })
+            })
+        });
+    }
 }
 
 criterion_group!(benches, bench);

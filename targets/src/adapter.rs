@@ -22,5 +22,7 @@ pub fn adapters() -> Vec<&'static dyn Adapter> {
     all.push(&crate::ntex_cors::NTEX_CORS);
     #[cfg(feature = "trillium-cors")]
     all.push(&crate::trillium_cors::TRILLIUM_CORS);
+    #[cfg(feature = "viz")]
+    all.push(&crate::viz::VIZ);
     all
 }

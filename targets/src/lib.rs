@@ -32,6 +32,8 @@ pub mod salvo;
 pub mod tower_http;
 #[cfg(feature = "trillium-cors")]
 pub mod trillium_cors;
+#[cfg(feature = "viz")]
+pub mod viz;
 #[cfg(feature = "warp")]
 pub mod warp;
 

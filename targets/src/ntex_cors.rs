@@ -79,6 +79,12 @@ fn unsupported(feature: &str, reason: &str) -> Unsupported {
     Unsupported { adapter: NAME, feature: feature.into(), reason: reason.into() }
 }
 
+/// Translates the neutral policy into ntex-cors' configuration. The middleware holds `Rc`s:
+/// build it on the thread that runs the service.
+pub fn cors(policy: &Policy) -> Result<ntex_cors::CorsFactory<web::DefaultError>, Unsupported> {
+    Ok(CorsConfig::new(policy)?.cors())
+}
+
 /// The policy, translated and checked once; `Send`, so every thread builds its own
 /// [`Cors`] (which holds `Rc`s) from it.
 #[derive(Debug, Clone)]

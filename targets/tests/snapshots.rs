@@ -125,6 +125,12 @@ async fn trillium_cors() {
     snapshot(&cors_targets::trillium_cors::TRILLIUM_CORS).await;
 }
 
+#[cfg(feature = "viz")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viz() {
+    snapshot(&cors_targets::viz::VIZ).await;
+}
+
 /// Every compiled-in adapter has a snapshot test above.
 #[test]
 fn every_adapter_is_snapshotted() {
