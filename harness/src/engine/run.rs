@@ -143,9 +143,15 @@ pub async fn run_target(
         // Catalogue findings are per probe; generated ones per (class, rule): thousands of
         // random probes showing one bug are one finding with many occurrences.
         let key_probe = if group == "generated" { group.clone() } else { result.probe.id.clone() };
+        // `occurrences` counts probes: a key seen on several requests of one probe counts once.
+        let mut seen_in_probe = Vec::new();
         for (index, found, driven) in result.divergent {
             for divergence in found {
                 let key = (key_probe.clone(), divergence.class, divergence.rule);
+                if seen_in_probe.contains(&key) {
+                    continue;
+                }
+                seen_in_probe.push(key.clone());
                 match drafts.get_mut(&key) {
                     Some(draft) => draft.occurrences += 1,
                     None => {
