@@ -19,11 +19,42 @@ pub fn cases(seed: u64, count: usize) -> Vec<BrowserCase> {
     (0..count).map(|n| case(seed, n)).collect()
 }
 
-/// Case `n` of `seed`.
+/// Case `n` of `seed`: even cases take their request from this module's own generator, odd
+/// ones from the engine's probe generator (`cors_harness::generate::probe`, near the edges of
+/// a built-in policy), moved to a runner page (the browser, not the probe, decides the
+/// `Origin`: an opaque probe origin runs in the sandboxed page, any other in `page.test`).
 pub fn case(seed: u64, n: usize) -> BrowserCase {
     let mut rng = Rng::new(seed).fork(n as u64);
-    let request = request(&mut rng, seed, n);
+    let request = if n.is_multiple_of(2) { request(&mut rng, seed, n) } else { probe_request(&mut rng, seed, n) };
     build(&mut rng, &format!("gen/{seed}/{n}"), vec![request], n)
+}
+
+/// The built-in policies probes are drawn around, by case number.
+const PROBE_POLICIES: [&str; 5] =
+    ["public-api", "single-origin", "subdomains", "custom-headers-expose", "two-frontends-credentials"];
+
+/// Probe `n` of the engine's generator, as a request from a runner page to this case's host.
+fn probe_request(rng: &mut Rng, seed: u64, n: usize) -> BrowserRequest {
+    let name = PROBE_POLICIES[(n / 2) % PROBE_POLICIES.len()];
+    let policy = cors_harness::policy::builtin::by_name(name)
+        .or_else(|| cors_harness::policy::builtin::builtin().into_iter().next().map(|(_, p)| p))
+        .expect("a built-in policy");
+    let target = url::Url::parse("http://api.example.test/data").expect("URL");
+    let mut req = cors_harness::generate::probe(&policy, &target, seed, n).requests.remove(0);
+    let opaque = req.origin == Origin::Opaque;
+    req.origin = if opaque { Origin::Opaque } else { Origin::parse_serialized(PAGE.as_bytes()).expect("origin") };
+    let port = if rng.chance(10) { ":8080" } else { "" };
+    let query = req.url.query().map(|q| format!("?{q}")).unwrap_or_default();
+    req.url = url::Url::parse(&format!("http://c{}.api.test{port}/r/{n}{query}", host(n))).expect("URL");
+    // Flags a page cannot set on fetch() over HTTP/1.1 (upload streaming) or that Chromium
+    // does not model (PNA) are cleared; the rest of the probe is kept as drawn.
+    req.use_cors_preflight = false;
+    req.private_network = false;
+    req.ua_report = false;
+    if req.mode == RequestMode::WebSocket {
+        req.mode = RequestMode::Cors;
+    }
+    req
 }
 
 /// Server answers (and, sometimes, a second step that meets the first one's preflight cache)

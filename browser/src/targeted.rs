@@ -117,6 +117,15 @@ pub fn cases() -> Vec<BrowserCase> {
         preflight_ok(&[]),
         ok(),
     ));
+    // SAFE-1: the Range unit is `bytes`, case-sensitively; its numbers have any size.
+    for (label, value) in [
+        ("range-unit-capitalised", &b"Bytes=0-"[..]),
+        ("range-unit-uppercase", b"BYTES=0-"),
+        ("range-end-beyond-i64", b"bytes=0-99999999999999999999999"),
+        ("range-leading-zeros", b"bytes=00000000000000000000000000001-2"),
+    ] {
+        out.push(one(&format!("safe1/{label}"), request(next(), "GET", &[("Range", value)]), preflight_ok(&[]), ok()));
+    }
     // SAFE-1: `_` is not in the Accept-Language / Content-Language value set.
     for (name, value) in
         [("Accept-Language", &b"nn_NO"[..]), ("Content-Language", b"de_DE"), ("Accept-Language", b"en-US")]
