@@ -153,16 +153,6 @@ pub static KNOWN: &[Known] = &[
         },
         recognise: None,
     },
-    Known {
-        name: "ORACLE BUG: the no-cors guard must judge a repeated header by its combined value",
-        rule: "MISC-1",
-        reason: "Fetch Headers append with guard request-no-cors: the value checked is the name's current \
-                 combined value followed by `, ` and the new value; if that is not a no-CORS-safelisted \
-                 request-header the append is ignored. The oracle checks each value alone and keeps both; \
-                 Chromium follows the standard (reported; remove this entry once the oracle is fixed)",
-        apply: no_cors_guard_combined,
-        recognise: None,
-    },
 ];
 
 /// The known disagreements that together explain a comparison (one, or a pair); empty if
@@ -365,34 +355,6 @@ fn non_cors_redirect_origin_null(c: &Comparison) -> bool {
     let diffs_are_origin_null = !c.wire.is_empty()
         && c.wire.iter().all(|w| w.contains(": origin: oracle Some(") && w.ends_with("browser Some(\"null\")"));
     only_origin && diffs_are_origin_null && c.oracle.iter().zip(&c.browser).all(|(o, b)| o.outcome == b.outcome)
-}
-
-/// MISC-1 as the standard says: in no-cors mode a repeated name is appended only while the
-/// combined value stays no-CORS-safelisted.
-fn no_cors_guard_combined(case: &mut BrowserCase, _: &mut CacheQuirks) -> bool {
-    let mut changed = false;
-    for step in case.steps.iter_mut().filter(|s| s.request.mode == RequestMode::NoCors) {
-        let mut kept = HeaderList::new();
-        for h in step.request.headers.iter() {
-            let no_cors_name = cors_harness::safelist::is_no_cors_safelisted_name(&h.name);
-            let previous = kept.get(&String::from_utf8_lossy(&h.name)).map(|v| v.into_owned());
-            let combined = match previous {
-                Some(mut p) if no_cors_name => {
-                    p.extend_from_slice(b", ");
-                    p.extend_from_slice(&h.value);
-                    p
-                }
-                _ => h.value.to_vec(),
-            };
-            if no_cors_name && !cors_harness::safelist::is_cors_safelisted_request_header(&h.name, &combined) {
-                changed = true;
-                continue;
-            }
-            kept.push(h.clone());
-        }
-        step.request.headers = kept;
-    }
-    changed
 }
 
 /// SAFE-1: a Range unit in any case is `bytes`.

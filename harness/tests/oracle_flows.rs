@@ -609,6 +609,22 @@ fn misc1_no_cors_is_opaque_and_restricted() {
     assert_eq!(rule(&s.eval(&get(U).mode(RequestMode::NoCors).method("PUT"))), Some(Rule::Misc1));
 }
 
+/// The no-cors guard judges a repeated name by the combined value it would have (Fetch,
+/// Headers "append"): a second `Accept` that pushes the combination past 128 bytes is dropped.
+/// Seen in Chromium 148 and Firefox 140 (`targeted/misc1/no-cors-repeated-accept-over-128`).
+#[test]
+fn misc1_no_cors_checks_a_repeated_header_by_its_combined_value() {
+    let s = Server::default().at(U, None, Some(resp(200, &[])));
+    let long = "a".repeat(124);
+    let v = s.eval(&get(U).mode(RequestMode::NoCors).header("Accept", &long).header("Accept", "*/*"));
+    let sent = v.last_actual().unwrap();
+    assert_eq!(sent.headers.count("accept"), 1, "{sent:?}");
+    assert_eq!(sent.headers.get("accept").as_deref(), Some(long.as_bytes()));
+    // Short values combine within the limit and are both kept.
+    let v = s.eval(&get(U).mode(RequestMode::NoCors).header("Accept", "text/html").header("Accept", "*/*"));
+    assert_eq!(v.last_actual().unwrap().headers.count("accept"), 2);
+}
+
 #[test]
 fn misc2_same_origin_mode_refuses_cross_origin_urls() {
     let v = Server::default().eval(&get(U).mode(RequestMode::SameOrigin));

@@ -101,11 +101,21 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
         if safelist::is_forbidden_request_header(&h.name, value) {
             continue; // SAFE-4: the Headers object drops it silently.
         }
-        if request.mode == RequestMode::NoCors
-            && !(safelist::is_no_cors_safelisted_name(&h.name)
-                && safelist::is_cors_safelisted_request_header(&h.name, value))
-        {
-            continue; // MISC-1: the request-no-cors guard ignores it.
+        if request.mode == RequestMode::NoCors {
+            // MISC-1: the request-no-cors guard checks the value the header would have after
+            // the append — earlier values of the same name, `, `, this one — and ignores the
+            // append when that is not safelisted (Fetch, Headers "append", step 3; seen in
+            // Chromium and Firefox: `BROWSER-DEVIATIONS.md`).
+            let name = std::str::from_utf8(&h.name).unwrap_or_default();
+            let combined = match headers.get(name) {
+                Some(previous) => [&previous[..], b", ", value].concat(),
+                None => value.to_vec(),
+            };
+            if !(safelist::is_no_cors_safelisted_name(&h.name)
+                && safelist::is_cors_safelisted_request_header(&h.name, &combined))
+            {
+                continue;
+            }
         }
         headers.push(header::Header { name: h.name.clone(), value: h.value.slice_ref(value) });
     }
