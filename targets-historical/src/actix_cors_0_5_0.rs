@@ -44,7 +44,7 @@ use actix_web_3::{App, HttpResponse, web};
 use bytes::Bytes;
 use cors_harness::policy::{AllowedMethods, AllowedNames, AllowedOrigins, OriginRule, Policy, origin_allowed};
 use cors_harness::target::{Target, TargetError, TargetFuture};
-use cors_historical_common::{DEFAULT_TIMEOUT, Unsupported, app, compat, panic_message};
+use cors_historical_common::{DEFAULT_TIMEOUT, HistoricalAdapter, Unsupported, app, compat, panic_message};
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
@@ -52,8 +52,16 @@ use tokio::sync::{mpsc, oneshot};
 pub const NAME: &str = "actix-cors 0.5.0";
 
 fn unsupported(feature: &str, reason: &str) -> Unsupported {
-    Unsupported::new(NAME, feature, reason)
+    cors_historical_common::unsupported(NAME, feature, reason)
 }
+
+/// The engine's adapter: `cors-harness matrix --target actix-cors-0.5.0`.
+pub static ADAPTER: HistoricalAdapter = HistoricalAdapter {
+    name: "actix-cors-0.5.0",
+    version: "actix-cors 0.5.0 (actix-web 3)",
+    build,
+    server: "actix-web 3's HTTP server on actix-rt 1 (tokio 0.2)",
+};
 
 /// actix-cors 0.5.0's `Cors` on an actix-web 3 `App`, configured from `policy`, called
 /// in-process on its own thread.

@@ -15,9 +15,14 @@
 //! in one dependency graph, and 0.3.0 is here.
 //!
 //! Each module documents its policy translation and carries the upstream reference; each
-//! target is called in-process (no sockets). `tests/` asserts, for each, that the buggy
-//! behaviour is present.
+//! target is called in-process (no sockets). Each module's `ADAPTER` is the engine's
+//! [`Adapter`] for its release ([`adapters`]), so `cors-harness matrix` (this crate's binary,
+//! the same command line as the main one) runs the conformance catalogue and generated probes
+//! against it. `tests/` asserts, for each, that the buggy behaviour is present, by hand and as
+//! an engine finding.
 #![forbid(unsafe_code)]
+
+use cors_harness::adapter::Adapter;
 
 pub mod actix_cors_0_5_0;
 pub mod salvo_cors_0_93_0;
@@ -25,4 +30,16 @@ pub mod tower_http_0_2_0;
 pub mod tower_http_0_3_0;
 pub mod warp_0_3_0;
 
-pub use cors_historical_common::{Unsupported, header_values};
+pub use cors_historical_common::{HistoricalAdapter, Unsupported, fixed, header_values};
+
+/// Every pinned release of this workspace as an engine adapter, in the order of the table
+/// above (tower-http 0.3.4 has its own workspace and adapter).
+pub fn adapters() -> Vec<&'static dyn Adapter> {
+    vec![
+        &tower_http_0_2_0::ADAPTER,
+        &tower_http_0_3_0::ADAPTER,
+        &actix_cors_0_5_0::ADAPTER,
+        &warp_0_3_0::ADAPTER,
+        &salvo_cors_0_93_0::ADAPTER,
+    ]
+}

@@ -23,7 +23,10 @@
 //!
 //! It corresponds to the policy `origins = ["*"]`, `methods = ["GET", "HEAD", "POST", "PUT"]`,
 //! `allow_headers = ["content-type"]`, `credentials = true` (which the policy loader accepts
-//! with the SRV-5 warning), translated the way salvo-cors 0.93.0 lets it through.
+//! with the SRV-5 warning), translated the way salvo-cors 0.93.0 lets it through. That policy
+//! is `policies/any-origin-credentials.toml`; the adapter ([`ADAPTER`], `--target
+//! salvo-cors-0.93.0`) checks that the policy it is given means exactly that and is "n/a" for
+//! any other ([`cors_historical_common::fixed::check`]).
 //!
 //! In-process, a request goes through the same `HyperHandler` (`Service::hyper_handler`) the
 //! server gives each connection, on its own tokio 1 task.
@@ -32,8 +35,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use cors_harness::policy::Policy;
 use cors_harness::target::{Target, TargetError, TargetFuture};
-use cors_historical_common::{DEFAULT_TIMEOUT, app, panic_message};
+use cors_historical_common::{DEFAULT_TIMEOUT, HistoricalAdapter, Unsupported, app, fixed, panic_message};
 use http_body_util::BodyExt;
 use salvo_core_0_93_0::hyper::service::Service as _;
 use salvo_core_0_93_0::{Depot, FlowCtrl, Handler, Request, Response, Router, Service, async_trait};
@@ -41,6 +45,26 @@ use salvo_cors_0_93_0::{AllowCredentials, AllowHeaders, AllowMethods, AllowOrigi
 
 /// The target's name.
 pub const NAME: &str = "salvo-cors 0.93.0";
+
+/// The engine's adapter: `cors-harness matrix --target salvo-cors-0.93.0 --policy
+/// targets-historical/policies/any-origin-credentials.toml`.
+pub static ADAPTER: HistoricalAdapter = HistoricalAdapter {
+    name: "salvo-cors-0.93.0",
+    version: "salvo-cors 0.93.0 (salvo_core 0.93; fixed configuration)",
+    build,
+    server: "salvo_core 0.93's server features (off: default-features = false)",
+};
+
+/// [`any_origin_dynamic_credentials`] if `policy` is the one it stands for
+/// (`policies/any-origin-credentials.toml`), else [`Unsupported`].
+pub fn build(policy: &Policy) -> Result<Box<dyn Target>, Unsupported> {
+    fixed::check(
+        NAME,
+        "AllowOrigin::any() with AllowCredentials::dynamic(|_, _, _| true), GET/HEAD/POST/PUT, content-type",
+        policy,
+    )?;
+    Ok(any_origin_dynamic_credentials())
+}
 
 /// The fixed configuration described in the module documentation, around the application,
 /// called in-process.

@@ -14,7 +14,7 @@
 //! | exact origins only | `Origin::list` |
 //! | `null`, subdomain patterns | `Origin::predicate` (the policy's own origin match) |
 //! | `origins = ["*"]` | `any()`; with credentials `Origin::predicate(\|_, _\| true)` (echo) |
-//! | `methods` | `allow_methods(Vec<Method>)`; `["*"]`: `any()`; with credentials **n/a** |
+//! | `methods` | `allow_methods(Vec<Method>)`: the policy's methods plus `GET`, `HEAD`, `POST` (METH-1; 0.2.0 refuses a preflight for any method not listed); `["*"]`: `any()`; with credentials **n/a** |
 //! | `allow_headers` | `allow_headers(Vec<HeaderName>)` (unset when empty); `["*"]`: `any()`; with credentials **n/a** |
 //! | `expose_headers` | `expose_headers(Vec<HeaderName>)` (unset when empty); `["*"]`: `any()`; with credentials **n/a** |
 //! | `credentials` | `allow_credentials(true)` |
@@ -32,15 +32,23 @@ use std::time::Duration;
 use cors_harness::policy::{AllowedMethods, AllowedNames, AllowedOrigins, OriginRule, Policy, origin_allowed};
 use cors_harness::target::Target;
 use cors_historical_common::app::App02;
-use cors_historical_common::{Http02Target, Unsupported};
+use cors_historical_common::{HistoricalAdapter, Http02Target, Unsupported};
 use tower_http_0_2_0::cors::{Cors, Origin, any};
 
 /// The target's name.
 pub const NAME: &str = "tower-http 0.2.0";
 
 fn unsupported(feature: &str, reason: &str) -> Unsupported {
-    Unsupported::new(NAME, feature, reason)
+    cors_historical_common::unsupported(NAME, feature, reason)
 }
+
+/// The engine's adapter: `cors-harness matrix --target tower-http-0.2.0`.
+pub static ADAPTER: HistoricalAdapter = HistoricalAdapter {
+    name: "tower-http-0.2.0",
+    version: "tower-http 0.2.0 (yanked; http 0.2)",
+    build,
+    server: "a hyper 0.14 server (the http 0.2 stack)",
+};
 
 /// tower-http 0.2.0's `Cors` around the application, configured from `policy`, called
 /// in-process.
@@ -78,13 +86,17 @@ pub fn cors(policy: &Policy) -> Result<Cors<App02>, Unsupported> {
             ));
         }
         AllowedMethods::Any => cors.allow_methods(any()),
-        AllowedMethods::List(methods) if methods.is_empty() => cors,
-        AllowedMethods::List(methods) => cors.allow_methods(
-            methods
-                .iter()
-                .map(|m| http02::Method::from_bytes(m.as_str().as_bytes()).expect("policy methods are tokens"))
-                .collect::<Vec<_>>(),
-        ),
+        // 0.2.0 refuses a preflight whose method is not in the list, safelisted or not.
+        AllowedMethods::List(listed) => {
+            let mut methods = vec![http02::Method::GET, http02::Method::HEAD, http02::Method::POST];
+            for m in listed {
+                let m = http02::Method::from_bytes(m.as_str().as_bytes()).expect("policy methods are tokens");
+                if !methods.contains(&m) {
+                    methods.push(m);
+                }
+            }
+            cors.allow_methods(methods)
+        }
     };
     cors = match &policy.allow_headers {
         AllowedNames::Any if credentials => {

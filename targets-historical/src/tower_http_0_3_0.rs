@@ -32,7 +32,7 @@ use std::time::Duration;
 use cors_harness::policy::{AllowedMethods, AllowedNames, AllowedOrigins, OriginRule, Policy, origin_allowed};
 use cors_harness::target::Target;
 use cors_historical_common::app::App02;
-use cors_historical_common::{Http02Target, Unsupported};
+use cors_historical_common::{HistoricalAdapter, Http02Target, Unsupported};
 use tower_http_0_3_0::cors::{AllowHeaders, AllowMethods, AllowOrigin, Cors, ExposeHeaders};
 
 use crate::tower_http_0_2_0::header_name;
@@ -41,8 +41,16 @@ use crate::tower_http_0_2_0::header_name;
 pub const NAME: &str = "tower-http 0.3.0";
 
 fn unsupported(feature: &str, reason: &str) -> Unsupported {
-    Unsupported::new(NAME, feature, reason)
+    cors_historical_common::unsupported(NAME, feature, reason)
 }
+
+/// The engine's adapter: `cors-harness matrix --target tower-http-0.3.0`.
+pub static ADAPTER: HistoricalAdapter = HistoricalAdapter {
+    name: "tower-http-0.3.0",
+    version: "tower-http 0.3.0 (http 0.2)",
+    build,
+    server: "a hyper 0.14 server (the http 0.2 stack)",
+};
 
 /// tower-http 0.3.0's `Cors` around the application, configured from `policy`, called
 /// in-process.

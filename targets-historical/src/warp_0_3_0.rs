@@ -31,7 +31,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use cors_harness::policy::{AllowedMethods, AllowedNames, AllowedOrigins, OriginRule, Policy};
 use cors_harness::target::{Target, TargetError, TargetFuture};
-use cors_historical_common::{DEFAULT_TIMEOUT, Unsupported, app, compat, guarded};
+use cors_historical_common::{DEFAULT_TIMEOUT, HistoricalAdapter, Unsupported, app, compat, guarded};
 use warp_0_3_0::Filter;
 use warp_0_3_0::hyper::Body;
 
@@ -39,8 +39,16 @@ use warp_0_3_0::hyper::Body;
 pub const NAME: &str = "warp 0.3.0";
 
 fn unsupported(feature: &str, reason: &str) -> Unsupported {
-    Unsupported::new(NAME, feature, reason)
+    cors_historical_common::unsupported(NAME, feature, reason)
 }
+
+/// The engine's adapter: `cors-harness matrix --target warp-0.3.0`.
+pub static ADAPTER: HistoricalAdapter = HistoricalAdapter {
+    name: "warp-0.3.0",
+    version: "warp 0.3.0 (hyper 0.14)",
+    build,
+    server: "warp 0.3's `server` feature (hyper 0.14's TCP server, off here)",
+};
 
 /// warp 0.3.0's `cors()` around the application, configured from `policy`, called
 /// in-process.

@@ -3,7 +3,8 @@
 //! workspace `tower-http-0.3.4/`: cargo allows one tower-http 0.3.x per dependency graph and
 //! this one pins 0.3.0. This test runs that workspace's tests (`cargo test --locked`, its own
 //! Cargo.lock, target directory `<this target dir>/tower-http-0.3.4`), so `cargo test` here
-//! covers every historical target.
+//! covers every historical target: the hand-written bug test and the engine's rediscovery
+//! (`tower-http-0.3.4/tests/rediscovered.rs`).
 
 use std::path::Path;
 use std::process::Command;
@@ -23,9 +24,14 @@ fn srv5_tower_http_0_3_4_workspace_tests_pass() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "tower-http-0.3.4 tests failed:\n{stdout}\n{stderr}");
-    assert!(
-        stdout.contains("test srv5_tower_http_0_3_4_wildcard_in_list_with_credentials ... ok"),
-        "the tower-http 0.3.4 bug test did not run:\n{stdout}"
-    );
+    for test in [
+        "srv5_tower_http_0_3_4_wildcard_in_list_with_credentials",
+        "chk1_tower_http_0_3_4_wildcard_in_list_with_credentials_rediscovered",
+    ] {
+        assert!(
+            stdout.contains(&format!("test {test} ... ok")),
+            "the tower-http 0.3.4 test {test} did not run:\n{stdout}"
+        );
+    }
     println!("{stdout}");
 }

@@ -1,14 +1,18 @@
 //! What the historical CORS targets share, whatever `http` version their middleware uses:
 //!
-//! - [`Unsupported`]: a policy feature an old middleware cannot express (the same shape as
-//!   `cors_targets::Unsupported`, so a matrix can show it as "n/a");
+//! - [`Unsupported`]: a policy feature an old middleware cannot express (the harness's
+//!   `cors_harness::adapter::Unsupported`, so a matrix shows it as "n/a"), and [`unsupported`]
+//!   to make one;
 //! - [`app`]: the application every middleware wraps, the same answer as `cors-targets`'
 //!   `src/app.rs` (status 200, four headers, body `ok`), as an `http` 0.2 tower service;
 //! - [`compat`]: byte-exact conversions between `http` 1 (the harness) and `http` 0.2 (the old
 //!   middlewares): method, URI, version, header names and values, repeated headers, body;
 //! - [`Http02Target`]: an `http` 0.2 tower service called in-process as a
 //!   `cors_harness::target::Target`;
-//! - [`guarded`]: a call with a timeout, a panic turned into [`TargetError::Panic`].
+//! - [`guarded`]: a call with a timeout, a panic turned into [`TargetError::Panic`];
+//! - [`HistoricalAdapter`]: a pinned release as the engine's
+//!   [`Adapter`](cors_harness::adapter::Adapter) (in-process only), and [`fixed`]: the policy a
+//!   fixed configuration stands for, checked before it runs.
 #![forbid(unsafe_code)]
 
 use std::fmt::Display;
@@ -16,23 +20,141 @@ use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
+use cors_harness::adapter::Adapter;
+use cors_harness::policy::Policy;
 use cors_harness::target::{Target, TargetError, TargetFuture};
 
-/// A policy feature a middleware cannot express: the target is "not applicable" for that
-/// policy rather than tested with a silent approximation.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{adapter} cannot express {feature}: {reason}")]
-pub struct Unsupported {
-    /// The target, e.g. `tower-http 0.2.0`.
-    pub adapter: &'static str,
-    /// The policy feature, in the policy file's terms (e.g. `private_network = true`).
-    pub feature: String,
-    pub reason: String,
+pub use cors_harness::adapter::Unsupported;
+
+/// An [`Unsupported`] for `adapter` (e.g. `tower-http 0.2.0`): `feature` in the policy file's
+/// terms (e.g. `private_network = true`), `reason` why the release cannot express it.
+pub fn unsupported(adapter: &'static str, feature: impl Into<String>, reason: impl Into<String>) -> Unsupported {
+    Unsupported { adapter, feature: feature.into(), reason: reason.into() }
 }
 
-impl Unsupported {
-    pub fn new(adapter: &'static str, feature: impl Into<String>, reason: impl Into<String>) -> Unsupported {
-        Unsupported { adapter, feature: feature.into(), reason: reason.into() }
+/// A pinned release as an engine [`Adapter`] (`cors-harness matrix --target <name>`), called
+/// in-process only.
+///
+/// `served` is "n/a": serving an old release needs its own server stack (hyper 0.14 for the
+/// `http` 0.2 middlewares, actix-web 3's server on actix-rt 1 / tokio 0.2, salvo_core 0.93's
+/// server features) plus a loopback client, none of which this workspace builds, to keep its CI
+/// build small. In-process, the harness calls the very service such a server would call, with
+/// the request converted byte for byte ([`compat`]).
+pub struct HistoricalAdapter {
+    /// The `--target` name: crate and version, e.g. `tower-http-0.2.0`.
+    pub name: &'static str,
+    /// What the target is built against, e.g. `tower-http 0.2.0 (yanked; http 0.2)`.
+    pub version: &'static str,
+    /// The target for a policy, or why the release cannot express it.
+    pub build: fn(&Policy) -> Result<Box<dyn Target>, Unsupported>,
+    /// The server stack `served` would need (for its "n/a" reason).
+    pub server: &'static str,
+}
+
+impl Adapter for HistoricalAdapter {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn version(&self) -> &'static str {
+        self.version
+    }
+
+    fn in_process(&self, policy: &Policy) -> Result<Box<dyn Target>, Unsupported> {
+        (self.build)(policy)
+    }
+
+    fn served(&self, _policy: &Policy) -> Result<Box<dyn Target>, Unsupported> {
+        Err(unsupported(
+            self.name,
+            "--served",
+            format!(
+                "serving it needs {} and a loopback client, which targets-historical does not build \
+                 (in-process only: the harness calls the same service a server would)",
+                self.server
+            ),
+        ))
+    }
+}
+
+/// Fixed configurations: targets that reproduce one configuration of a release instead of
+/// translating a policy (salvo-cors 0.93.0, tower-http 0.3.4). Their adapters run only under
+/// the policy they stand for, [`ANY_ORIGIN_CREDENTIALS`]; any other policy is [`Unsupported`]
+/// (the oracle would judge the configuration against what it does not mean).
+pub mod fixed {
+    use cors_harness::policy::{AllowedMethods, AllowedNames, Policy};
+
+    use super::{Unsupported, unsupported};
+
+    /// Where [`ANY_ORIGIN_CREDENTIALS`] lives, relative to `targets-historical/`.
+    pub const ANY_ORIGIN_CREDENTIALS_FILE: &str = "policies/any-origin-credentials.toml";
+
+    /// `policies/any-origin-credentials.toml`: any origin, `GET`/`HEAD`/`POST`/`PUT`,
+    /// `content-type`, with credentials.
+    pub const ANY_ORIGIN_CREDENTIALS: &str = include_str!("../../policies/any-origin-credentials.toml");
+
+    /// [`ANY_ORIGIN_CREDENTIALS`], parsed (it loads with the SRV-5 warning only).
+    pub fn any_origin_credentials() -> Policy {
+        Policy::from_toml_str(ANY_ORIGIN_CREDENTIALS, ANY_ORIGIN_CREDENTIALS_FILE)
+            .expect("policies/any-origin-credentials.toml is valid")
+            .policy
+    }
+
+    /// `Ok` when `policy` means what [`any_origin_credentials`] means (methods compared beyond
+    /// the always-allowed `GET`, `HEAD`, `POST`; header lists as sets); otherwise
+    /// [`Unsupported`] naming the keys that differ. `configuration` describes the fixed
+    /// configuration for the reason.
+    pub fn check(adapter: &'static str, configuration: &str, policy: &Policy) -> Result<(), Unsupported> {
+        let expected = any_origin_credentials();
+        let differ: Vec<&str> = [
+            ("origins", policy.origins != expected.origins),
+            ("methods", extra_methods(&policy.methods) != extra_methods(&expected.methods)),
+            ("allow_headers", names(&policy.allow_headers) != names(&expected.allow_headers)),
+            ("expose_headers", names(&policy.expose_headers) != names(&expected.expose_headers)),
+            ("credentials", policy.credentials != expected.credentials),
+            ("max_age", policy.max_age != expected.max_age),
+            ("private_network", policy.private_network != expected.private_network),
+        ]
+        .into_iter()
+        .filter_map(|(key, differs)| differs.then_some(key))
+        .collect();
+        if differ.is_empty() {
+            return Ok(());
+        }
+        Err(unsupported(
+            adapter,
+            format!("a policy other than {ANY_ORIGIN_CREDENTIALS_FILE} ({} differ)", differ.join(", ")),
+            format!(
+                "the target is one fixed configuration ({configuration}) and stands for \
+                 {ANY_ORIGIN_CREDENTIALS_FILE} only"
+            ),
+        ))
+    }
+
+    /// Listed methods beyond `GET`, `HEAD`, `POST` (always allowed, METH-1), sorted; `None`
+    /// for `*`.
+    fn extra_methods(methods: &AllowedMethods) -> Option<Vec<&str>> {
+        match methods {
+            AllowedMethods::Any => None,
+            AllowedMethods::List(listed) => {
+                let mut extra: Vec<&str> =
+                    listed.iter().map(|m| m.as_str()).filter(|m| !matches!(*m, "GET" | "HEAD" | "POST")).collect();
+                extra.sort_unstable();
+                Some(extra)
+            }
+        }
+    }
+
+    /// Listed names, sorted; `None` for `*`.
+    fn names(names: &AllowedNames) -> Option<Vec<&str>> {
+        match names {
+            AllowedNames::Any => None,
+            AllowedNames::List(listed) => {
+                let mut names: Vec<&str> = listed.iter().map(|n| n.as_str()).collect();
+                names.sort_unstable();
+                Some(names)
+            }
+        }
     }
 }
 

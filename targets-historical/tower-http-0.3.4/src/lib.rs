@@ -30,21 +30,46 @@
 //!
 //! It corresponds to the policy `origins = ["*"]`, `methods = ["GET", "HEAD", "POST", "PUT"]`,
 //! `allow_headers = ["content-type"]`, `credentials = true` (which the policy loader accepts with
-//! the SRV-5 warning), written the way issue #284's reporter wrote it.
+//! the SRV-5 warning), written the way issue #284's reporter wrote it. That policy is
+//! `../policies/any-origin-credentials.toml`; the adapter ([`ADAPTER`], `--target
+//! tower-http-0.3.4`) checks that the policy it is given means exactly that and is "n/a" for any
+//! other ([`cors_historical_common::fixed::check`]).
 //!
 //! This crate is its own workspace (cargo allows one tower-http 0.3.x per dependency graph, and
 //! `cors-targets-historical` pins 0.3.0).
 #![forbid(unsafe_code)]
 
+use cors_harness::policy::Policy;
 use cors_harness::target::Target;
-use cors_historical_common::Http02Target;
 use cors_historical_common::app::App02;
+use cors_historical_common::{HistoricalAdapter, Http02Target, Unsupported, fixed};
 use tower_http_0_3_4::cors::{AllowHeaders, AllowMethods, AllowOrigin, Cors};
 
 pub use cors_historical_common::header_values;
 
 /// The target's name.
 pub const NAME: &str = "tower-http 0.3.4";
+
+/// The engine's adapter: `cors-harness matrix --target tower-http-0.3.4 --policy
+/// targets-historical/policies/any-origin-credentials.toml` (this workspace's binary, feature
+/// `cli`).
+pub static ADAPTER: HistoricalAdapter = HistoricalAdapter {
+    name: "tower-http-0.3.4",
+    version: "tower-http 0.3.4 (http 0.2; fixed configuration)",
+    build,
+    server: "a hyper 0.14 server (the http 0.2 stack)",
+};
+
+/// [`wildcard_in_list_with_credentials`] if `policy` is the one it stands for
+/// (`policies/any-origin-credentials.toml`), else [`Unsupported`].
+pub fn build(policy: &Policy) -> Result<Box<dyn Target>, Unsupported> {
+    fixed::check(
+        NAME,
+        "AllowOrigin::list([\"*\"]) with allow_credentials(true), GET/HEAD/POST/PUT, content-type",
+        policy,
+    )?;
+    Ok(wildcard_in_list_with_credentials())
+}
 
 /// The fixed configuration described in the crate documentation, around the application,
 /// called in-process.
