@@ -23,6 +23,10 @@ use cors_targets::Adapter;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime};
 
 const BATCH: usize = 100;
+
+// As in the `cors-harness` binary, whose allocator this is.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const ORIGIN: &str = "https://app.example.com";
 
 fn policy() -> Policy {

@@ -31,7 +31,7 @@ use poem::web::{LocalAddr, RemoteAddr};
 use poem::{Addr, Body, Endpoint, Request, RequestParts, Response, ResponseParts, Route};
 
 use crate::adapter::{Adapter, Unsupported};
-use crate::in_process::{DEFAULT_TIMEOUT, join_with_timeout};
+use crate::in_process::{DEFAULT_TIMEOUT, guard};
 use crate::served::{ServedTarget, Server};
 use crate::shared::PerPolicy;
 
@@ -172,8 +172,8 @@ pub fn cors(policy: &Policy) -> Result<Cors, Unsupported> {
     Ok(cors)
 }
 
-/// The endpoint called in-process: each call on its own task, with the shared timeout and
-/// panic handling.
+/// The endpoint called in-process, on the caller's task, under the shared panic and timeout
+/// guard.
 struct PoemTarget<E> {
     name: String,
     endpoint: Arc<E>,
@@ -189,8 +189,8 @@ impl<E: Endpoint<Output = Response> + 'static> Target for PoemTarget<E> {
     fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
         let endpoint = Arc::clone(&self.endpoint);
         let timeout = self.timeout;
-        Box::pin(async move {
-            let task = tokio::spawn(async move {
+        guard(
+            Box::pin(async move {
                 let (parts, body) = request.into_parts();
                 let loopback = Addr::SocketAddr(([127, 0, 0, 1], 0).into());
                 let parts = RequestParts::from((
@@ -210,9 +210,9 @@ impl<E: Endpoint<Output = Response> + 'static> Target for PoemTarget<E> {
                 *response.version_mut() = parts.version;
                 *response.headers_mut() = parts.headers;
                 Ok(response)
-            });
-            join_with_timeout(task, timeout).await
-        })
+            }),
+            timeout,
+        )
     }
 }
 

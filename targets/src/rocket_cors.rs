@@ -46,7 +46,7 @@
 //! request (method, path and query, headers in order with repeats, `Host` from the URI as the
 //! served client sends it, body; non-UTF-8 header values dropped and methods Rocket has no
 //! variant for answered by Rocket's 400 catcher, as the server does), under
-//! [`guarded`](crate::in_process::guarded). Served: Rocket 0.5 binds its own listener from its
+//! [`guard`](crate::in_process::guard). Served: Rocket 0.5 binds its own listener from its
 //! configuration and cannot take one, so it listens on `127.0.0.1:0` (the port read from a
 //! liftoff fairing) inside a [`Server::spawn`] thread, whose listener forwards each connection
 //! byte for byte to it; dropping the target notifies Rocket's `Shutdown`. Logging is off (and a
@@ -72,7 +72,7 @@ use rocket::{Build, Data, Request, Rocket, Route};
 use rocket_cors::{AllowedHeaders, Cors, CorsOptions, Origins};
 
 use crate::adapter::{Adapter, Unsupported};
-use crate::in_process::{DEFAULT_TIMEOUT, guarded};
+use crate::in_process::{DEFAULT_TIMEOUT, guard};
 use crate::served::{ServedTarget, Server};
 
 pub struct RocketCorsAdapter;
@@ -416,7 +416,7 @@ impl Target for RocketTarget {
     }
 
     fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
-        Box::pin(guarded(self.call(request), self.timeout))
+        guard(Box::pin(self.call(request)), self.timeout)
     }
 }
 

@@ -30,7 +30,7 @@ use salvo::hyper::service::Service as _;
 use salvo::{ConnCtrl, Depot, FlowCtrl, Handler, Request, Response, Router, Service, async_trait};
 
 use crate::adapter::{Adapter, Unsupported};
-use crate::in_process::{DEFAULT_TIMEOUT, join_with_timeout};
+use crate::in_process::{DEFAULT_TIMEOUT, guard};
 use crate::served::{ServedTarget, Server};
 
 pub struct SalvoAdapter;
@@ -153,8 +153,8 @@ pub fn cors(policy: &Policy) -> Result<Cors, Unsupported> {
     Ok(cors)
 }
 
-/// The service called in-process: each call on its own task, with the shared timeout and
-/// panic handling.
+/// The service called in-process, on the caller's task, under the shared panic and timeout
+/// guard.
 struct SalvoTarget {
     name: String,
     service: Arc<Service>,
@@ -169,8 +169,8 @@ impl Target for SalvoTarget {
     fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
         let service = Arc::clone(&self.service);
         let timeout = self.timeout;
-        Box::pin(async move {
-            let task = tokio::spawn(async move {
+        guard(
+            Box::pin(async move {
                 let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
                 let handler = service.hyper_handler(
                     loopback.into(),
@@ -202,8 +202,8 @@ impl Target for SalvoTarget {
                     body.to_bytes()
                 };
                 Ok(http::Response::from_parts(parts, body))
-            });
-            join_with_timeout(task, timeout).await
-        })
+            }),
+            timeout,
+        )
     }
 }

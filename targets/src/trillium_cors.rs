@@ -41,7 +41,7 @@ use trillium_cors::{Cors, Origin};
 use trillium_http::HttpContext;
 
 use crate::adapter::{Adapter, Unsupported};
-use crate::in_process::{DEFAULT_TIMEOUT, guarded};
+use crate::in_process::{DEFAULT_TIMEOUT, guard};
 use crate::served::{ServedTarget, Server};
 
 pub struct TrilliumCorsAdapter;
@@ -203,7 +203,7 @@ impl<H: Handler> Target for TrilliumTarget<H> {
     fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
         let handler = Arc::clone(&self.handler);
         let context = Arc::clone(&self.context);
-        Box::pin(guarded(call(handler, context, request), self.timeout))
+        guard(Box::pin(call(handler, context, request)), self.timeout)
     }
 }
 

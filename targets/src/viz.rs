@@ -36,7 +36,7 @@ use viz::middleware::cors::Config;
 use viz::{Body, Handler, IntoResponse, Request, Response, Router, Tree};
 
 use crate::adapter::{Adapter, Unsupported};
-use crate::in_process::{DEFAULT_TIMEOUT, guarded};
+use crate::in_process::{DEFAULT_TIMEOUT, guard};
 use crate::served::{ServedTarget, Server};
 use crate::shared::PerPolicy;
 
@@ -188,7 +188,7 @@ impl Target for VizTarget {
 
     fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
         let tree = Arc::clone(&self.tree);
-        Box::pin(guarded(call(tree, request), self.timeout))
+        guard(Box::pin(call(tree, request)), self.timeout)
     }
 }
 
