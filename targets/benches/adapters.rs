@@ -14,13 +14,13 @@
 //! `--no-default-features --features poem`; one group: `-- poem/`).
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use cors_harness::policy::Policy;
 use cors_harness::target::Target;
 use cors_targets::Adapter;
-use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime};
+use criterion::{Criterion, Throughput};
 
 const BATCH: usize = 100;
 
@@ -68,7 +68,7 @@ fn assert_allowed(status: u16, acao: Option<&[u8]>, what: &str) {
 }
 
 /// `in-process` and `served` rows for one adapter, through the `Target` trait.
-fn target_rows(group: &mut BenchmarkGroup<'_, WallTime>, adapter: &dyn Adapter, policy: &Policy) {
+fn target_rows(rows: &mut Rows<'_, '_>, adapter: &dyn Adapter, policy: &Policy) {
     let runtime = runtime();
     let Ok(in_process) = adapter.in_process(policy) else { return };
     let r = runtime.block_on(in_process.send(preflight())).unwrap();
@@ -77,28 +77,82 @@ fn target_rows(group: &mut BenchmarkGroup<'_, WallTime>, adapter: &dyn Adapter, 
         r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
         "in-process",
     );
-    group.bench_function("in-process", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
+    rows.add("in-process", &mut |iters| {
+        let started = Instant::now();
+        runtime.block_on(async {
+            for _ in 0..iters {
                 for _ in 0..BATCH {
                     black_box(in_process.send(preflight()).await.unwrap());
                 }
-            })
-        })
+            }
+        });
+        started.elapsed()
     });
-    drop(in_process);
     let served = adapter.served(policy).unwrap();
     let r = runtime.block_on(served.send(preflight())).unwrap();
     assert_allowed(r.status().as_u16(), r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()), "served");
-    group.bench_function("served", |b| {
-        b.iter(|| {
-            runtime.block_on(async {
+    rows.add("served", &mut |iters| {
+        let started = Instant::now();
+        runtime.block_on(async {
+            for _ in 0..iters {
                 for _ in 0..BATCH {
                     black_box(served.send(preflight()).await.unwrap());
                 }
-            })
-        })
+            }
+        });
+        started.elapsed()
     });
+}
+
+/// Where the rows go: criterion, or the min-of-rounds table (`ADAPTERS_TABLE=1`).
+enum Rows<'g, 'c> {
+    Criterion(&'g mut criterion::BenchmarkGroup<'c, criterion::measurement::WallTime>),
+    Table { adapter: &'static str, out: &'g mut Vec<(&'static str, String, Duration)> },
+}
+
+impl Rows<'_, '_> {
+    /// One row: `f(n)` runs `n` batches of [`BATCH`] requests and returns the time they took.
+    fn add(&mut self, name: &str, f: &mut dyn FnMut(u64) -> Duration) {
+        match self {
+            Rows::Criterion(group) => {
+                group.bench_function(name, |b| b.iter_custom(&mut *f));
+            }
+            Rows::Table { adapter, out } => {
+                // The fastest of many single batches: on a loaded machine the minimum is the
+                // run least disturbed by other processes. About half a second per row.
+                let first = f(1).max(Duration::from_micros(1));
+                let rounds = (Duration::from_millis(500).as_nanos() / first.as_nanos()).clamp(10, 400);
+                let best = (0..rounds).map(|_| f(1)).min().unwrap_or(first);
+                out.push((adapter, name.to_owned(), best));
+            }
+        }
+    }
+}
+
+/// The rows of one adapter.
+fn adapter_rows(rows: &mut Rows<'_, '_>, adapter: &dyn Adapter, policy: &Policy) {
+    match adapter.name() {
+        #[cfg(feature = "tower-http")]
+        "tower-http" => bare::tower_http(rows, policy),
+        #[cfg(feature = "actix-cors")]
+        "actix-cors" => bare::actix_cors(rows, policy),
+        #[cfg(feature = "poem")]
+        "poem" => bare::poem(rows, policy),
+        #[cfg(feature = "salvo")]
+        "salvo" => bare::salvo(rows, policy),
+        #[cfg(feature = "warp")]
+        "warp" => bare::warp(rows, policy),
+        #[cfg(feature = "rocket-cors")]
+        "rocket_cors" => bare::rocket_cors(rows, policy),
+        #[cfg(feature = "ntex-cors")]
+        "ntex-cors" => bare::ntex_cors(rows, policy),
+        #[cfg(feature = "trillium-cors")]
+        "trillium-cors" => bare::trillium_cors(rows, policy),
+        #[cfg(feature = "viz")]
+        "viz" => bare::viz(rows, policy),
+        _ => {} // the reference server is the harness's own: no bare form
+    }
+    target_rows(rows, adapter, policy);
 }
 
 fn bench(c: &mut Criterion) {
@@ -107,28 +161,52 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(adapter.name());
         group.throughput(Throughput::Elements(BATCH as u64));
         group.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-        match adapter.name() {
-            #[cfg(feature = "tower-http")]
-            "tower-http" => bare::tower_http(&mut group, &policy),
-            #[cfg(feature = "actix-cors")]
-            "actix-cors" => bare::actix_cors(&mut group, &policy),
-            #[cfg(feature = "poem")]
-            "poem" => bare::poem(&mut group, &policy),
-            #[cfg(feature = "salvo")]
-            "salvo" => bare::salvo(&mut group, &policy),
-            #[cfg(feature = "warp")]
-            "warp" => bare::warp(&mut group, &policy),
-            #[cfg(feature = "rocket-cors")]
-            "rocket_cors" => bare::rocket_cors(&mut group, &policy),
-            #[cfg(feature = "ntex-cors")]
-            "ntex-cors" => bare::ntex_cors(&mut group, &policy),
-            #[cfg(feature = "trillium-cors")]
-            "trillium-cors" => bare::trillium_cors(&mut group, &policy),
-            _ => {} // the reference server is the harness's own: no bare form
-        }
-        target_rows(&mut group, adapter, &policy);
+        adapter_rows(&mut Rows::Criterion(&mut group), adapter, &policy);
         group.finish();
     }
+}
+
+/// `ADAPTERS_TABLE=1`: the README's table (requests per second, min of rounds), no criterion.
+fn table() {
+    let policy = policy();
+    let mut out = Vec::new();
+    for adapter in cors_targets::adapters() {
+        adapter_rows(&mut Rows::Table { adapter: adapter.name(), out: &mut out }, adapter, &policy);
+    }
+    let rate = |d: Duration| BATCH as f64 / d.as_secs_f64();
+    println!("| adapter | bare | in-process | served | in-process / bare |");
+    println!("|---|---|---|---|---|");
+    for adapter in cors_targets::adapters() {
+        let get = |row: &str| out.iter().find(|(a, r, _)| *a == adapter.name() && r == row).map(|(_, _, d)| *d);
+        let fmt = |d: Option<Duration>| d.map_or("–".to_owned(), |d| format!("{:.0} k/s", rate(d) / 1e3));
+        let ratio = match (get("bare"), get("in-process")) {
+            (Some(bare), Some(in_process)) => format!("{:.2}", rate(in_process) / rate(bare)),
+            _ => "–".to_owned(),
+        };
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            adapter.name(),
+            fmt(get("bare")),
+            fmt(get("in-process")),
+            fmt(get("served")),
+            ratio
+        );
+    }
+    for (adapter, row, d) in &out {
+        if !matches!(row.as_str(), "bare" | "in-process" | "served") {
+            println!("{adapter} {row}: {:.0} k/s", rate(*d) / 1e3);
+        }
+    }
+}
+
+fn main() {
+    if std::env::var_os("ADAPTERS_TABLE").is_some() {
+        table();
+        return;
+    }
+    let mut criterion = Criterion::default().configure_from_args();
+    bench(&mut criterion);
+    criterion.final_summary();
 }
 
 /// The `bare` rows: each framework's own in-process call of the middleware around an
@@ -138,7 +216,7 @@ mod bare {
     use super::*;
 
     #[cfg(feature = "tower-http")]
-    pub fn tower_http(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+    pub fn tower_http(rows: &mut Rows<'_, '_>, policy: &Policy) {
         use http_body_util::{BodyExt, Full};
         use tower::ServiceExt;
         let runtime = runtime();
@@ -154,32 +232,37 @@ mod bare {
             r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
             "bare",
         );
-        group.bench_function("bare", |b| {
-            b.iter(|| {
-                runtime.block_on(async {
+        let service = bare.clone();
+        rows.add("bare", &mut |iters| {
+            let started = Instant::now();
+            runtime.block_on(async {
+                for _ in 0..iters {
                     for _ in 0..BATCH {
-                        let response = bare.clone().oneshot(preflight().map(Full::new)).await.unwrap();
+                        let response = service.clone().oneshot(preflight().map(Full::new)).await.unwrap();
                         black_box(response.into_body().collect().await.unwrap().to_bytes());
                     }
-                })
-            })
+                }
+            });
+            started.elapsed()
         });
         // The adapter layer alone (panic and timeout guard, boxed future, body collection)
         // around the same bare service.
         let wrapped = cors_targets::in_process::ServiceTarget::new("bare", bare);
-        group.bench_function("service-target-around-bare", |b| {
-            b.iter(|| {
-                runtime.block_on(async {
+        rows.add("service-target-around-bare", &mut |iters| {
+            let started = Instant::now();
+            runtime.block_on(async {
+                for _ in 0..iters {
                     for _ in 0..BATCH {
                         black_box(wrapped.send(preflight()).await.unwrap());
                     }
-                })
-            })
+                }
+            });
+            started.elapsed()
         });
     }
 
     #[cfg(feature = "actix-cors")]
-    pub fn actix_cors(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+    pub fn actix_cors(rows: &mut Rows<'_, '_>, policy: &Policy) {
         use actix_web::dev::Service;
         use actix_web::test::{self, TestRequest};
         use actix_web::{App, HttpResponse, http::Method, web};
@@ -205,20 +288,22 @@ mod bare {
             r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
             "bare",
         );
-        group.bench_function("bare", |b| {
-            b.iter(|| {
-                system.block_on(async {
+        rows.add("bare", &mut |iters| {
+            let started = Instant::now();
+            system.block_on(async {
+                for _ in 0..iters {
                     for _ in 0..BATCH {
                         let response = app.call(request()).await.unwrap();
                         black_box(actix_web::body::to_bytes(response.into_body()).await.ok());
                     }
-                })
-            })
+                }
+            });
+            started.elapsed()
         });
     }
 
     #[cfg(feature = "poem")]
-    pub fn poem(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+    pub fn poem(rows: &mut Rows<'_, '_>, policy: &Policy) {
         use poem::endpoint::make_sync;
         use poem::http::Method;
         use poem::middleware::Middleware;
@@ -245,20 +330,22 @@ mod bare {
             r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
             "bare",
         );
-        group.bench_function("bare", |b| {
-            b.iter(|| {
-                runtime.block_on(async {
+        rows.add("bare", &mut |iters| {
+            let started = Instant::now();
+            runtime.block_on(async {
+                for _ in 0..iters {
                     for _ in 0..BATCH {
                         let response = endpoint.get_response(request()).await;
                         black_box(response.into_body().into_bytes().await.unwrap());
                     }
-                })
-            })
+                }
+            });
+            started.elapsed()
         });
     }
 
     #[cfg(feature = "salvo")]
-    pub fn salvo(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+    pub fn salvo(rows: &mut Rows<'_, '_>, policy: &Policy) {
         use http_body_util::BodyExt;
         use salvo::hyper::service::Service as _;
         use salvo::{ConnCtrl, Depot, FlowCtrl, Handler, Request, Response, Router, Service, async_trait};
@@ -293,20 +380,22 @@ mod bare {
             r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
             "bare",
         );
-        group.bench_function("bare", |b| {
-            b.iter(|| {
-                runtime.block_on(async {
+        rows.add("bare", &mut |iters| {
+            let started = Instant::now();
+            runtime.block_on(async {
+                for _ in 0..iters {
                     for _ in 0..BATCH {
                         let response = call().await.unwrap();
                         black_box(response.into_body().collect().await.unwrap().to_bytes());
                     }
-                })
-            })
+                }
+            });
+            started.elapsed()
         });
     }
 
     #[cfg(feature = "warp")]
-    pub fn warp(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+    pub fn warp(rows: &mut Rows<'_, '_>, policy: &Policy) {
         use http_body_util::{BodyExt, Full};
         use tower::ServiceExt;
         use warp::Filter;
@@ -319,20 +408,22 @@ mod bare {
             r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
             "bare",
         );
-        group.bench_function("bare", |b| {
-            b.iter(|| {
-                runtime.block_on(async {
+        rows.add("bare", &mut |iters| {
+            let started = Instant::now();
+            runtime.block_on(async {
+                for _ in 0..iters {
                     for _ in 0..BATCH {
                         let response = service.clone().oneshot(preflight().map(Full::new)).await.unwrap();
                         black_box(response.into_body().collect().await.unwrap().to_bytes());
                     }
-                })
-            })
+                }
+            });
+            started.elapsed()
         });
     }
 
     #[cfg(feature = "rocket-cors")]
-    pub fn rocket_cors(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+    pub fn rocket_cors(rows: &mut Rows<'_, '_>, policy: &Policy) {
         use rocket::http::{Header, Method};
         use rocket::local::asynchronous::Client;
         let runtime = runtime();
@@ -347,23 +438,25 @@ mod bare {
         };
         let r = runtime.block_on(call());
         assert_allowed(r.status().code, r.headers().get_one("access-control-allow-origin").map(str::as_bytes), "bare");
-        group.bench_function("bare", |b| {
-            b.iter(|| {
-                runtime.block_on(async {
+        rows.add("bare", &mut |iters| {
+            let started = Instant::now();
+            runtime.block_on(async {
+                for _ in 0..iters {
                     for _ in 0..BATCH {
                         black_box(call().await.into_bytes().await);
                     }
-                })
-            })
+                }
+            });
+            started.elapsed()
         });
     }
 
     #[cfg(feature = "ntex-cors")]
-    pub fn ntex_cors(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+    pub fn ntex_cors(rows: &mut Rows<'_, '_>, policy: &Policy) {
         use ntex::http::Method;
         use ntex::web::{self, App, HttpResponse, test};
         // `SystemRunner::block_on` consumes the runner: one System per sample, timed inside.
-        let sample = |batches: u64| {
+        let mut sample = |batches: u64| {
             let cors = cors_targets::ntex_cors::cors(policy).unwrap();
             ntex::rt::System::new("bench", ntex::rt::DefaultRuntime).block_on(async move {
                 let app = test::init_service(App::new().middleware(cors).default_service(web::to(|| async {
@@ -396,11 +489,11 @@ mod bare {
                 started.elapsed()
             })
         };
-        group.bench_function("bare", |b| b.iter_custom(sample));
+        rows.add("bare", &mut sample);
     }
 
     #[cfg(feature = "trillium-cors")]
-    pub fn trillium_cors(group: &mut BenchmarkGroup<'_, WallTime>, policy: &Policy) {
+    pub fn trillium_cors(rows: &mut Rows<'_, '_>, policy: &Policy) {
         use trillium::{Conn, Handler, KnownHeaderName, Method, Transport};
         struct App;
         impl Handler for App {
@@ -434,9 +527,10 @@ mod bare {
             "bare",
         );
         let _ = r.take_response_body();
-        group.bench_function("bare", |b| {
-            b.iter(|| {
-                runtime.block_on(async {
+        rows.add("bare", &mut |iters| {
+            let started = Instant::now();
+            runtime.block_on(async {
+                for _ in 0..iters {
                     for _ in 0..BATCH {
                         let mut conn = call().await;
                         black_box(match conn.take_response_body() {
@@ -444,11 +538,47 @@ mod bare {
                             None => None,
                         });
                     }
-                })
-            })
+                }
+            });
+            started.elapsed()
+        });
+    }
+
+    #[cfg(feature = "viz")]
+    pub fn viz(rows: &mut Rows<'_, '_>, policy: &Policy) {
+        use http_body_util::{BodyExt, Full};
+        use viz::{Body, Handler, Router, Tree};
+        async fn app(_: viz::Request) -> viz::Result<viz::Response> {
+            Ok(cors_targets::app::response().map(|body| Body::from(Full::new(body))))
+        }
+        let runtime = runtime();
+        let config = cors_targets::viz::config(policy).unwrap();
+        let tree = Tree::from(Router::new().any("/", app).any("/*", app).with(config));
+        let call = || {
+            let mut request = http::Request::builder().method("OPTIONS").uri("/data");
+            for (name, value) in PREFLIGHT_HEADERS {
+                request = request.header(name, value);
+            }
+            let (handler, _) = tree.find(&http::Method::OPTIONS, "/data").unwrap();
+            handler.call(request.body(Body::Empty).unwrap())
+        };
+        let r = runtime.block_on(call()).unwrap();
+        assert_allowed(
+            r.status().as_u16(),
+            r.headers().get("access-control-allow-origin").map(|v| v.as_bytes()),
+            "bare",
+        );
+        rows.add("bare", &mut |iters| {
+            let started = Instant::now();
+            runtime.block_on(async {
+                for _ in 0..iters {
+                    for _ in 0..BATCH {
+                        let response = call().await.unwrap();
+                        black_box(response.into_body().collect().await.unwrap().to_bytes());
+                    }
+                }
+            });
+            started.elapsed()
         });
     }
 }
-
-criterion_group!(benches, bench);
-criterion_main!(benches);
