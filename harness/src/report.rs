@@ -232,3 +232,45 @@ impl std::fmt::Display for Finding {
         Ok(())
     }
 }
+
+/// The reviewable view of one (target, policy) run that snapshot tests commit (insta, YAML):
+/// the tallies and each finding with the request that shows it. The full wire lines stay in
+/// the reports; here they would turn every header-order change of a framework into a
+/// snapshot change. Shared by the main workspace's adapter snapshots and the historical pins'.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunSnapshot {
+    /// The adapter's crate and version (an upgrade shows in the snapshot).
+    pub target: String,
+    pub policy: String,
+    /// `ran`, or `n/a: <reason>` when the adapter cannot express the policy.
+    pub status: String,
+    pub groups: Vec<GroupTally>,
+    pub findings: Vec<FindingSnapshot>,
+}
+
+/// One finding in a [`RunSnapshot`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingSnapshot {
+    pub probe: String,
+    pub class: String,
+    pub rule: String,
+    pub explanation: String,
+    pub occurrences: usize,
+    /// `METHOD url from origin (credentials) [headers]`.
+    pub request: String,
+}
+
+impl From<&Finding> for FindingSnapshot {
+    fn from(f: &Finding) -> FindingSnapshot {
+        let s = &f.reproduction.script;
+        let headers: Vec<String> = s.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        FindingSnapshot {
+            probe: f.probe.clone(),
+            class: format!("{:?}", f.class).to_lowercase(),
+            rule: f.rule_id(),
+            explanation: f.explanation.clone(),
+            occurrences: f.occurrences,
+            request: format!("{} {} from {} ({}) [{}]", s.method, s.url, s.origin, s.credentials, headers.join("; ")),
+        }
+    }
+}

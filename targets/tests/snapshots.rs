@@ -7,50 +7,11 @@
 //! --review` (or `INSTA_UPDATE=always cargo test ...` and review the diff).
 
 use cors_harness::engine::{RunSettings, Watch, run_target};
-use cors_harness::report::{Finding, GroupTally};
+use cors_harness::report::{FindingSnapshot, RunSnapshot};
 use cors_targets::Adapter;
 
 const SEED: u64 = 20261126;
 const GENERATED: usize = 300;
-
-/// What a snapshot holds: the tallies and each finding with the request that shows it (the
-/// full wire lines are in the CLI's reports; here they would make every header-order change
-/// of a framework a snapshot change).
-#[derive(serde::Serialize)]
-struct Snapshot {
-    target: String,
-    policy: String,
-    /// `n/a: <reason>` when the adapter cannot express the policy.
-    status: String,
-    groups: Vec<GroupTally>,
-    findings: Vec<SnapshotFinding>,
-}
-
-#[derive(serde::Serialize)]
-struct SnapshotFinding {
-    probe: String,
-    class: String,
-    rule: String,
-    explanation: String,
-    occurrences: usize,
-    /// `METHOD url from origin (credentials) [headers]`.
-    request: String,
-}
-
-impl SnapshotFinding {
-    fn new(f: &Finding) -> SnapshotFinding {
-        let s = &f.reproduction.script;
-        let headers: Vec<String> = s.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
-        SnapshotFinding {
-            probe: f.probe.clone(),
-            class: format!("{:?}", f.class).to_lowercase(),
-            rule: f.rule_id(),
-            explanation: f.explanation.clone(),
-            occurrences: f.occurrences,
-            request: format!("{} {} from {} ({}) [{}]", s.method, s.url, s.origin, s.credentials, headers.join("; ")),
-        }
-    }
-}
 
 async fn snapshot(adapter: &'static dyn Adapter) {
     let url = url::Url::parse("http://api.example.test/data").unwrap();
@@ -63,11 +24,11 @@ async fn snapshot(adapter: &'static dyn Adapter) {
                 let outcome =
                     run_target(target.as_ref(), &policy, &probes, &RunSettings::default(), &Watch::default()).await;
                 assert!(outcome.completed);
-                ("ran".to_owned(), outcome.groups, outcome.findings.iter().map(SnapshotFinding::new).collect())
+                ("ran".to_owned(), outcome.groups, outcome.findings.iter().map(FindingSnapshot::from).collect())
             }
         };
         let snapshot =
-            Snapshot { target: adapter.version().to_owned(), policy: name.to_owned(), status, groups, findings };
+            RunSnapshot { target: adapter.version().to_owned(), policy: name.to_owned(), status, groups, findings };
         insta::assert_yaml_snapshot!(format!("{}@{name}", adapter.name()), snapshot);
     }
 }

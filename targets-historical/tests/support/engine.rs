@@ -12,7 +12,7 @@ use cors_harness::adapter::Adapter;
 use cors_harness::divergence::DivergenceClass;
 use cors_harness::engine::{RunSettings, TargetOutcome, Watch, run_target};
 use cors_harness::policy::Policy;
-use cors_harness::report::{Finding, GroupTally};
+use cors_harness::report::{Finding, FindingSnapshot, RunSnapshot};
 use cors_harness::rule::Rule;
 
 /// The seed and count of generated probes, as in the main workspace's snapshots.
@@ -31,43 +31,6 @@ pub fn policy_file(manifest_dir: &str, name: &str) -> Policy {
     Policy::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).policy
 }
 
-/// What a snapshot holds (the shape of the main workspace's `targets/tests/snapshots.rs`): the
-/// tallies and each finding with the request that shows it.
-#[derive(serde::Serialize)]
-struct Snapshot {
-    target: String,
-    policy: String,
-    status: String,
-    groups: Vec<GroupTally>,
-    findings: Vec<SnapshotFinding>,
-}
-
-#[derive(serde::Serialize)]
-struct SnapshotFinding {
-    probe: String,
-    class: String,
-    rule: String,
-    explanation: String,
-    occurrences: usize,
-    /// `METHOD url from origin (credentials) [headers]`.
-    request: String,
-}
-
-impl SnapshotFinding {
-    fn new(f: &Finding) -> SnapshotFinding {
-        let s = &f.reproduction.script;
-        let headers: Vec<String> = s.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
-        SnapshotFinding {
-            probe: f.probe.clone(),
-            class: format!("{:?}", f.class).to_lowercase(),
-            rule: f.rule_id(),
-            explanation: f.explanation.clone(),
-            occurrences: f.occurrences,
-            request: format!("{} {} from {} ({}) [{}]", s.method, s.url, s.origin, s.credentials, headers.join("; ")),
-        }
-    }
-}
-
 /// Runs the conformance catalogue and [`GENERATED`] probes from [`SEED`] against `adapter`'s
 /// in-process target under `policy` (what `cors-harness matrix --target <name> --seed 20261126
 /// --cases 300` does for one cell), snapshots the findings as
@@ -80,12 +43,12 @@ pub async fn rediscover(
     policy: &Policy,
 ) -> Vec<Finding> {
     let outcome = outcome(adapter, policy).await;
-    let snapshot = Snapshot {
+    let snapshot = RunSnapshot {
         target: adapter.version().to_owned(),
         policy: policy_name.to_owned(),
         status: "ran".to_owned(),
         groups: outcome.groups.clone(),
-        findings: outcome.findings.iter().map(SnapshotFinding::new).collect(),
+        findings: outcome.findings.iter().map(FindingSnapshot::from).collect(),
     };
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(historical_dir(manifest_dir).join("tests/snapshots"));
