@@ -100,7 +100,6 @@ pub async fn run_target(
 ) -> TargetOutcome {
     let mut tallies: BTreeMap<String, GroupTally> = BTreeMap::new();
     let mut drafts: BTreeMap<(String, DivergenceClass, Option<Rule>), Draft> = BTreeMap::new();
-    let mut order: Vec<(String, DivergenceClass, Option<Rule>)> = Vec::new();
     let mut ran = 0;
 
     // In order (findings and their reproductions are then deterministic), with up to
@@ -155,7 +154,6 @@ pub async fn run_target(
                 match drafts.get_mut(&key) {
                     Some(draft) => draft.occurrences += 1,
                     None => {
-                        order.push(key.clone());
                         drafts.insert(
                             key,
                             Draft {
@@ -174,8 +172,7 @@ pub async fn run_target(
     }
 
     let mut findings = Vec::with_capacity(drafts.len());
-    for key in order {
-        let draft = drafts.remove(&key).expect("every key has a draft");
+    for draft in drafts.into_values() {
         findings.push(finish(target, policy, draft, settings).await);
     }
     findings
