@@ -235,7 +235,8 @@ async fn call<H: Handler>(
         if name == http::header::CONTENT_LENGTH {
             continue; // new_synthetic set it from the body
         }
-        conn.request_headers_mut().append(HeaderName::from(name.as_str().to_owned()), value.as_bytes().to_vec());
+        // Known names (most CORS headers) without an allocation.
+        conn.request_headers_mut().append(HeaderName::from(name.as_str()).into_owned(), value.as_bytes().to_vec());
     }
     // The server's default response headers (trillium-server-common adds `Server`).
     conn.response_headers_mut().insert(KnownHeaderName::Server, trillium::headers::server_header());
@@ -246,11 +247,12 @@ async fn call<H: Handler>(
 
     let bad = |e: &dyn std::fmt::Display| TargetError::Malformed(format!("not convertible from trillium: {e}"));
     let status = conn.status().unwrap_or(Status::NotFound);
-    let mut builder = http::Response::builder().status(status as u16);
+    let mut headers = http::HeaderMap::with_capacity(conn.response_headers().len());
     for (name, values) in conn.response_headers() {
+        let name = http::HeaderName::from_bytes(name.as_ref().as_bytes()).map_err(|e| bad(&e))?;
         for value in values {
             let value: &HeaderValue = value;
-            builder = builder.header(name.as_ref(), value.as_ref());
+            headers.append(&name, http::HeaderValue::from_bytes(value.as_ref()).map_err(|e| bad(&e))?);
         }
     }
     let body = match conn.take_response_body() {
@@ -262,7 +264,10 @@ async fn call<H: Handler>(
                 .into_owned(),
         ),
     };
-    builder.body(body).map_err(|e| bad(&e))
+    let mut response = http::Response::new(body);
+    *response.status_mut() = http::StatusCode::from_u16(status as u16).map_err(|e| bad(&e))?;
+    *response.headers_mut() = headers;
+    Ok(response)
 }
 
 /// trillium-http's answer to a request line with an unknown method.
