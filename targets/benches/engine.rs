@@ -11,7 +11,6 @@ use bytes::Bytes;
 use cors_harness::engine::driver::{DriverSettings, drive};
 use cors_harness::engine::judge::judge;
 use cors_harness::policy::builtin;
-use cors_harness::target::Target;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http_body_util::{BodyExt, Full};
 use tower::ServiceExt;
@@ -117,7 +116,6 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
-    let _ = target.name();
 }
 
 criterion_group!(benches, bench);
