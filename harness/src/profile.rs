@@ -1,8 +1,46 @@
 //! Browser profiles: where real engines differ from the letter of the standard ([B] rules).
 //!
-//! Every field is one documented deviation; a new engine is a new constant. Rules marked
-//! "to verify" are the standard's behaviour, kept until the differential browser check
-//! (issue 6) shows what the engine really does.
+//! Every field is one documented deviation, confirmed by the differential browser check
+//! (`browser/`, `cors-harness browser-check`) and listed in `BROWSER-DEVIATIONS.md` with the
+//! minimal case that shows it; a new engine is a new constant. `SPEC` is the standard as
+//! written: every switch off.
+
+/// PRE-11: how an `Access-Control-Max-Age` that is not `delta-seconds` is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MaxAgeParsing {
+    /// The standard: anything but `1*DIGIT` (one header line) means the default 5 s.
+    Standard,
+    /// A negative integer (`-1`, `-0`) means 0, nothing is cached; other failures mean the
+    /// default. (Chromium; what WPT `cors/preflight-cache.htm` expects for `-1`.)
+    NegativeIsZero,
+    /// Any value that is not `delta-seconds`, or repeated lines, means 0; only an absent header
+    /// means the default. (Firefox.)
+    InvalidIsZero,
+}
+
+/// SAFE-1/2: where the engine's CORS-safelisted request-header check differs from the standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct SafelistQuirks {
+    /// The `bytes` unit of a simple range is matched case-insensitively (`Range: Bytes=0-` is
+    /// safelisted). (Chromium.)
+    pub range_unit_case_insensitive: bool,
+    /// A range number beyond 2^63−1 makes the value unsafe (the engine's parser overflows).
+    /// (Chromium.)
+    pub range_numbers_fit_i64: bool,
+    /// An `Accept` value with a byte ≥ 0x80 is unsafe (the standard only lists ASCII bytes).
+    /// (Firefox.)
+    pub non_ascii_accept_unsafe: bool,
+}
+
+impl SafelistQuirks {
+    /// The standard's safelist.
+    pub const STANDARD: SafelistQuirks = SafelistQuirks {
+        range_unit_case_insensitive: false,
+        range_numbers_fit_i64: false,
+        non_ascii_accept_unsafe: false,
+    };
+}
 
 /// How one browser engine applies the CORS rules.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -11,15 +49,64 @@ pub struct BrowserProfile {
     pub name: &'static str,
     /// PRE-12: the engine's cap on `Access-Control-Max-Age`, in seconds (`None`: no cap).
     pub max_age_cap: Option<u64>,
+    /// PRE-11: how an invalid `Access-Control-Max-Age` is read.
+    pub max_age_parsing: MaxAgeParsing,
     /// SAFE-5: the `Accept-Language` the user agent adds before the unsafe-name computation,
     /// counted toward the 1024-byte total. `None`: the engine adds it later, outside the count.
     pub ua_accept_language: Option<&'static str>,
+    /// SAFE-5: whether the default `Accept: */*` is in the header list when the unsafe names are
+    /// computed (the standard), so its 3 bytes count toward the 1024-byte total. `false`: the
+    /// engine adds it after the CORS decision (it is still sent).
+    pub ua_accept_counted: bool,
+    /// SAFE-1/3 and the `Headers` object: a name script appends twice becomes one entry whose
+    /// value is `first, second` *before* the safelist checks (so two safelisted values can make
+    /// an unsafe one, and the 1024-byte total is never reached). The standard keeps separate
+    /// entries and checks each. (Chromium.)
+    pub combine_repeated_request_headers: bool,
+    /// `Headers` as the engine sends it: for these (lowercase) names only the value appended
+    /// last is sent, the earlier ones are dropped after the CORS decision. (Firefox's network
+    /// stack keeps one value for `Content-Type` and `Accept-Language`.)
+    pub last_value_only: &'static [&'static str],
+    /// SAFE-1/2 differences.
+    pub safelist: SafelistQuirks,
+    /// PRE-3: `Access-Control-Request-Headers` repeats a name once per header-list entry
+    /// (`x-b,x-b`) instead of being a set. (Firefox.)
+    pub request_headers_list_repeats_names: bool,
+    /// PRE-9/SAFE-6: `Access-Control-Allow-Headers: *` also covers `Authorization` for requests
+    /// without credentials (the standard makes it a non-wildcard name). (Chromium, Firefox.)
+    pub wildcard_covers_authorization: bool,
     /// CACHE-3 quirk: `true` = the literal standard, where a credentialed preflight that
     /// listed a literal `*` stores a `*` cache entry that later serves any credentialed method
     /// or header; `false` = wildcards never grant anything to a credentialed request.
     pub credentialed_wildcard_cache_entries: bool,
+    /// CACHE-1/3: whether a `*` listed by a preflight answer is stored as a cache entry.
+    /// `false`: the engine stores only named items, so the next request preflights again.
+    /// (Firefox.)
+    pub wildcard_cache_entries: bool,
     /// CACHE-5: whether the engine keeps a preflight cache at all.
     pub preflight_cache: bool,
+    /// CACHE-1: whether a page with an opaque origin (`null`, e.g. a sandboxed frame) uses the
+    /// preflight cache; the standard keys entries by the serialized origin, `null` included.
+    /// (Chromium and Firefox never serve such a page from the cache.)
+    pub opaque_origin_preflight_cache: bool,
+    /// PRE-14: a request that passed its preflight and then failed (CORS check of the actual
+    /// response, bad redirect) clears the cache entries for (origin, URL), as main fetch says.
+    /// `false`: only a failed preflight clears them. (Chromium keeps them.)
+    pub actual_failure_clears_cache: bool,
+    /// RED-2: a redirect to a URL with credentials fails whatever the mode and tainting
+    /// (the standard: only for CORS). (Chromium blocks embedded credentials in subresources.)
+    pub credentials_redirects_always_fail: bool,
+    /// ORIG-4/5: a no-cors request that carries `Origin` sends `Origin: null` on every hop after
+    /// a redirect between two origins (the standard: only after a redirect taint). (Chromium.)
+    pub no_cors_cross_origin_redirect_nulls_origin: bool,
+    /// ORIG-5: the preflight to a redirect target after a redirect taint carries (and is checked
+    /// against) the page's origin; only the actual request carries `null`. The standard
+    /// serializes `null` for both. (Firefox.)
+    pub preflight_ignores_redirect_taint: bool,
+    /// RED-6/PRE-1: once a hop was preflighted, every later CORS hop of the same fetch is
+    /// preflighted too, even after a 301/302/303 rewrote the request to a safelisted GET.
+    /// (Firefox.)
+    pub preflight_sticks_across_redirects: bool,
     /// PNA-1..3: send and enforce Private Network Access preflights.
     pub private_network_access: bool,
 }
@@ -29,35 +116,114 @@ pub struct BrowserProfile {
 pub const SPEC: BrowserProfile = BrowserProfile {
     name: "spec",
     max_age_cap: None,
+    max_age_parsing: MaxAgeParsing::Standard,
     ua_accept_language: Some("en-US,en;q=0.9"),
+    ua_accept_counted: true,
+    combine_repeated_request_headers: false,
+    last_value_only: &[],
+    safelist: SafelistQuirks::STANDARD,
+    request_headers_list_repeats_names: false,
+    wildcard_covers_authorization: false,
     credentialed_wildcard_cache_entries: true,
+    wildcard_cache_entries: true,
     preflight_cache: true,
+    opaque_origin_preflight_cache: true,
+    actual_failure_clears_cache: true,
+    credentials_redirects_always_fail: false,
+    no_cors_cross_origin_redirect_nulls_origin: false,
+    preflight_ignores_redirect_taint: false,
+    preflight_sticks_across_redirects: false,
     private_network_access: false,
 };
 
-/// Current Chromium (the default profile).
+/// Current Chromium (the default profile), as measured in Debian's Chromium 148
+/// (`BROWSER-DEVIATIONS.md`, rows 1–9).
 ///
-/// - PRE-12: max-age capped at 7200 s (since Chrome 76).
+/// - PRE-12: max-age capped at 7200 s (since Chrome 76); PRE-11: a negative max-age is 0.
 /// - SAFE-5: the default `Accept-Language` is added in the network stack, after the CORS
-///   decision, so it does not count toward the 1024-byte total. (`Accept: */*` is added by the
-///   renderer and is counted, as in the standard: to verify in issue 6.)
+///   decision, so it does not count toward the 1024-byte total. Whether `Accept: */*` counts
+///   cannot be observed in Chromium (repeated names are combined, so the total never exceeds
+///   5 × 128 bytes); it is kept as the standard says.
+/// - SAFE-1/3: repeated author headers are combined before the safelist checks; the Range unit
+///   is case-insensitive and its numbers must fit in 63 bits.
+/// - PRE-9: `*` covers `Authorization` without credentials.
 /// - CACHE-3: Chromium stores the parsed preflight result and re-applies the wildcard rules
-///   with the later request's credentials mode.
+///   with the later request's credentials mode. CACHE-1: no cache for opaque origins.
+///   PRE-14: a failed actual request does not clear the cache.
+/// - RED-2: every redirect to a URL with credentials fails. ORIG-4/5: `Origin: null` after a
+///   cross-origin redirect of a no-cors request.
 /// - PNA: off; Chromium never enforced it and replaced it with a permission prompt (PNA-2).
 pub const CHROMIUM: BrowserProfile = BrowserProfile {
     name: "chromium",
     max_age_cap: Some(7200),
+    max_age_parsing: MaxAgeParsing::NegativeIsZero,
     ua_accept_language: None,
+    ua_accept_counted: true,
+    combine_repeated_request_headers: true,
+    last_value_only: &[],
+    safelist: SafelistQuirks {
+        range_unit_case_insensitive: true,
+        range_numbers_fit_i64: true,
+        non_ascii_accept_unsafe: false,
+    },
+    request_headers_list_repeats_names: false,
+    wildcard_covers_authorization: true,
     credentialed_wildcard_cache_entries: false,
+    wildcard_cache_entries: true,
     preflight_cache: true,
+    opaque_origin_preflight_cache: false,
+    actual_failure_clears_cache: false,
+    credentials_redirects_always_fail: true,
+    no_cors_cross_origin_redirect_nulls_origin: true,
+    preflight_ignores_redirect_taint: false,
+    preflight_sticks_across_redirects: false,
+    private_network_access: false,
+};
+
+/// Firefox ESR, as measured in Debian's `firefox-esr` 140 (`BROWSER-DEVIATIONS.md`, Firefox
+/// table).
+///
+/// - PRE-11: any invalid max-age is 0; PRE-12: capped at 24 h (`network.cors_preflight.cache`
+///   limit; not observable in a short run, kept from Firefox's source).
+/// - SAFE-5: neither default header counts toward the 1024-byte total.
+/// - SAFE-2: an `Accept` byte ≥ 0x80 is unsafe. PRE-3: repeated names repeat in the
+///   request-headers list. `Content-Type` and `Accept-Language` keep only their last value.
+/// - PRE-9: `*` covers `Authorization` without credentials. CACHE-1/3: no cache for opaque
+///   origins; `*` answers are not cached.
+/// - ORIG-5: the preflight after a redirect taint carries the page's origin.
+///   RED-6: once preflighted, every later hop is preflighted.
+pub const FIREFOX: BrowserProfile = BrowserProfile {
+    name: "firefox",
+    max_age_cap: Some(86_400),
+    max_age_parsing: MaxAgeParsing::InvalidIsZero,
+    ua_accept_language: None,
+    ua_accept_counted: false,
+    combine_repeated_request_headers: false,
+    last_value_only: &["content-type", "accept-language"],
+    safelist: SafelistQuirks {
+        range_unit_case_insensitive: false,
+        range_numbers_fit_i64: false,
+        non_ascii_accept_unsafe: true,
+    },
+    request_headers_list_repeats_names: true,
+    wildcard_covers_authorization: true,
+    credentialed_wildcard_cache_entries: false,
+    wildcard_cache_entries: false,
+    preflight_cache: true,
+    opaque_origin_preflight_cache: false,
+    actual_failure_clears_cache: true,
+    credentials_redirects_always_fail: false,
+    no_cors_cross_origin_redirect_nulls_origin: false,
+    preflight_ignores_redirect_taint: true,
+    preflight_sticks_across_redirects: true,
     private_network_access: false,
 };
 
 /// Every built-in profile; the first is the default.
-pub const ALL: &[&BrowserProfile] = &[&CHROMIUM, &SPEC];
+pub const ALL: &[&BrowserProfile] = &[&CHROMIUM, &FIREFOX, &SPEC];
 
 impl BrowserProfile {
-    /// Looks a profile up by name (`"chromium"`, `"spec"`).
+    /// Looks a profile up by name (`"chromium"`, `"firefox"`, `"spec"`).
     pub fn by_name(name: &str) -> Option<&'static BrowserProfile> {
         ALL.iter().copied().find(|p| p.name == name)
     }

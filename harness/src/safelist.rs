@@ -3,6 +3,7 @@
 
 use crate::header::HeaderList;
 use crate::mime;
+use crate::profile::SafelistQuirks;
 
 /// Longest value a safelisted header may have (SAFE-1).
 pub const MAX_SAFELISTED_VALUE: usize = 128;
@@ -44,11 +45,16 @@ const fn unsafe_byte_rule(b: u8) -> bool {
 
 /// SAFE-1: is `(name, value)` a CORS-safelisted request header?
 pub fn is_cors_safelisted_request_header(name: &[u8], value: &[u8]) -> bool {
+    is_cors_safelisted_request_header_with(name, value, SafelistQuirks::STANDARD)
+}
+
+/// SAFE-1 as an engine applies it (`quirks`: its documented differences).
+pub fn is_cors_safelisted_request_header_with(name: &[u8], value: &[u8], quirks: SafelistQuirks) -> bool {
     if value.len() > MAX_SAFELISTED_VALUE {
         return false;
     }
     if name.eq_ignore_ascii_case(b"accept") {
-        !value.iter().copied().any(is_cors_unsafe_byte)
+        !value.iter().any(|&b| is_cors_unsafe_byte(b) || (quirks.non_ascii_accept_unsafe && b >= 0x80))
     } else if name.eq_ignore_ascii_case(b"accept-language") || name.eq_ignore_ascii_case(b"content-language") {
         value.iter().all(|&b| is_language_byte(b))
     } else if name.eq_ignore_ascii_case(b"content-type") {
@@ -57,19 +63,37 @@ pub fn is_cors_safelisted_request_header(name: &[u8], value: &[u8]) -> bool {
         }
         mime::essence_is(value, &["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"])
     } else if name.eq_ignore_ascii_case(b"range") {
-        is_simple_range(value)
+        is_simple_range(value, quirks)
     } else {
         false
     }
 }
 
 /// SAFE-1 `range`: `bytes=START-` or `bytes=START-END` with START <= END, digits only.
-fn is_simple_range(value: &[u8]) -> bool {
-    let Some(rest) = value.strip_prefix(b"bytes=") else { return false };
+fn is_simple_range(value: &[u8], quirks: SafelistQuirks) -> bool {
+    let unit = value.get(..6);
+    let unit_ok = match unit {
+        Some(u) if quirks.range_unit_case_insensitive => u.eq_ignore_ascii_case(b"bytes="),
+        Some(u) => u == b"bytes=",
+        None => false,
+    };
+    if !unit_ok {
+        return false;
+    }
+    let rest = &value[6..];
     let Some(dash) = rest.iter().position(|&b| b == b'-') else { return false };
     let (start, end) = (&rest[..dash], &rest[dash + 1..]);
     let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
     if !digits(start) || !(end.is_empty() || digits(end)) {
+        return false;
+    }
+    // Chromium parses both numbers as int64: a value beyond 2^63-1 (leading zeros allowed) fails.
+    let fits_i64 = |s: &[u8]| {
+        let first = s.iter().position(|&b| b != b'0').unwrap_or(s.len());
+        let s = &s[first..];
+        s.len() < 19 || (s.len() == 19 && s <= &b"9223372036854775807"[..])
+    };
+    if quirks.range_numbers_fit_i64 && !(fits_i64(start) && fits_i64(end)) {
         return false;
     }
     if end.is_empty() {
@@ -132,12 +156,23 @@ pub fn is_forbidden_request_header(name: &[u8], value: &[u8]) -> bool {
 /// sorted by bytes. Safelisted values above a total of 1024 bytes make every safelisted name
 /// unsafe too.
 pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> Vec<String> {
+    cors_unsafe_request_header_names_with(headers, SafelistQuirks::STANDARD, false)
+}
+
+/// SAFE-3 as an engine applies it: `quirks` for SAFE-1, and `repeat_names` keeps one name per
+/// unsafe header-list entry (sorted, not deduplicated: Firefox's request-headers list, PRE-3).
+pub fn cors_unsafe_request_header_names_with(
+    headers: &HeaderList,
+    quirks: SafelistQuirks,
+    repeat_names: bool,
+) -> Vec<String> {
+    let safelisted = |h: &crate::header::Header| is_cors_safelisted_request_header_with(&h.name, &h.value, quirks);
     // First pass: the safelisted total and whether anything is unsafe. Most requests have
     // only safelisted headers and end here without allocating.
     let mut total = 0usize;
     let mut any_unsafe = false;
     for h in headers.iter() {
-        if is_cors_safelisted_request_header(&h.name, &h.value) {
+        if safelisted(h) {
             total += h.value.len();
         } else {
             any_unsafe = true;
@@ -147,13 +182,12 @@ pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> Vec<String> {
     if !any_unsafe && !all_unsafe {
         return Vec::new();
     }
-    let mut unsafe_names: Vec<String> = headers
-        .iter()
-        .filter(|h| all_unsafe || !is_cors_safelisted_request_header(&h.name, &h.value))
-        .map(|h| lowercase_name(&h.name))
-        .collect();
+    let mut unsafe_names: Vec<String> =
+        headers.iter().filter(|h| all_unsafe || !safelisted(h)).map(|h| lowercase_name(&h.name)).collect();
     unsafe_names.sort_unstable();
-    unsafe_names.dedup();
+    if !repeat_names {
+        unsafe_names.dedup();
+    }
     unsafe_names
 }
 

@@ -36,7 +36,7 @@ impl Server {
         self
     }
     fn eval(&self, req: &BrowserRequest) -> Verdict {
-        self.eval_with(req, &CHROMIUM)
+        self.eval_with(req, &SPEC)
     }
     fn eval_with(&self, req: &BrowserRequest, profile: &BrowserProfile) -> Verdict {
         evaluate_once(req, &mut &self.0, profile).unwrap()
@@ -110,7 +110,7 @@ fn orig6_preflight_cache_is_keyed_by_the_serialized_origin() {
         Some(echo()),
     );
     let mut cache = PreflightCache::new();
-    s.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 0);
+    s.eval_cached(&get(U).method("PUT"), &SPEC, &mut cache, 0);
     let mut other = get(U).method("PUT");
     other.origin = Origin::parse_serialized(b"http://other.example.test:8000").unwrap();
     let v = Server::default()
@@ -119,7 +119,7 @@ fn orig6_preflight_cache_is_keyed_by_the_serialized_origin() {
             Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "PUT")])),
             Some(star()),
         )
-        .eval_cached(&other, &CHROMIUM, &mut cache, 1000);
+        .eval_cached(&other, &SPEC, &mut cache, 1000);
     assert!(v.first_preflight().is_some(), "another origin does not hit the first origin's entry");
 }
 
@@ -169,8 +169,11 @@ fn safe5_ua_accept_language_counts_toward_1024_only_in_the_spec_profile() {
         Some(resp(204, &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Headers", "*")])),
         Some(star()),
     );
-    let chromium = s.eval_with(&req, &CHROMIUM);
+    // Chromium adds Accept-Language after the CORS decision (one switch, all else standard).
+    let late_language = BrowserProfile { ua_accept_language: None, ..SPEC };
+    let chromium = s.eval_with(&req, &late_language);
     assert!(chromium.first_preflight().is_none(), "chromium adds Accept-Language after the CORS decision");
+    assert_eq!(CHROMIUM.ua_accept_language, None);
     let spec = s.eval_with(&req, &SPEC);
     let acrh = spec
         .first_preflight()
@@ -238,13 +241,13 @@ fn pre2_cache1_cache4_cached_preflights_expire_after_max_age() {
     );
     let req = get(U).method("PUT");
     let mut cache = PreflightCache::new();
-    let first = s.eval_cached(&req, &CHROMIUM, &mut cache, 0);
+    let first = s.eval_cached(&req, &SPEC, &mut cache, 0);
     assert!(first.first_preflight().is_some());
     let items: Vec<_> = first.cache_entries.iter().map(|e| e.item.clone()).collect();
     assert_eq!(items, [CacheItem::Method("PUT".into()), CacheItem::Method("PATCH".into())]);
-    let again = s.eval_cached(&req.clone().method("PATCH"), &CHROMIUM, &mut cache, 599000);
+    let again = s.eval_cached(&req.clone().method("PATCH"), &SPEC, &mut cache, 599000);
     assert!(again.first_preflight().is_none() && again.readable() && again.hops[0].preflight_needed);
-    assert!(s.eval_cached(&req, &CHROMIUM, &mut cache, 600000).first_preflight().is_some(), "expired at max-age");
+    assert!(s.eval_cached(&req, &SPEC, &mut cache, 600000).first_preflight().is_some(), "expired at max-age");
 }
 
 #[test]
@@ -255,8 +258,8 @@ fn pre11_max_age_zero_means_no_reuse() {
         Some(echo()),
     );
     let mut cache = PreflightCache::new();
-    s.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 0);
-    assert!(s.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 0).first_preflight().is_some());
+    s.eval_cached(&get(U).method("PUT"), &SPEC, &mut cache, 0);
+    assert!(s.eval_cached(&get(U).method("PUT"), &SPEC, &mut cache, 0).first_preflight().is_some());
 }
 
 #[test]
@@ -267,11 +270,11 @@ fn cache2_credentialed_entries_serve_uncredentialed_requests_not_vice_versa() {
         Some(echo()),
     );
     let mut cache = PreflightCache::new();
-    s.eval_cached(&get(U).method("PUT").credentials(CredentialsMode::Include), &CHROMIUM, &mut cache, 0);
-    assert!(s.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 1000).first_preflight().is_none());
+    s.eval_cached(&get(U).method("PUT").credentials(CredentialsMode::Include), &SPEC, &mut cache, 0);
+    assert!(s.eval_cached(&get(U).method("PUT"), &SPEC, &mut cache, 1000).first_preflight().is_none());
     let mut cache = PreflightCache::new();
-    s.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 0);
-    let v = s.eval_cached(&get(U).method("PUT").credentials(CredentialsMode::Include), &CHROMIUM, &mut cache, 1000);
+    s.eval_cached(&get(U).method("PUT"), &SPEC, &mut cache, 0);
+    let v = s.eval_cached(&get(U).method("PUT").credentials(CredentialsMode::Include), &SPEC, &mut cache, 1000);
     assert!(v.first_preflight().is_some());
 }
 
@@ -308,10 +311,10 @@ fn cache3_header_wildcard_never_covers_authorization() {
         Some(star()),
     );
     let mut cache = PreflightCache::new();
-    s.eval_cached(&get(U).header("X-A", "1"), &CHROMIUM, &mut cache, 0);
-    assert!(s.eval_cached(&get(U).header("X-Other", "1"), &CHROMIUM, &mut cache, 1000).first_preflight().is_none());
+    s.eval_cached(&get(U).header("X-A", "1"), &SPEC, &mut cache, 0);
+    assert!(s.eval_cached(&get(U).header("X-Other", "1"), &SPEC, &mut cache, 1000).first_preflight().is_none());
     assert!(
-        s.eval_cached(&get(U).header("Authorization", "x"), &CHROMIUM, &mut cache, 1000).first_preflight().is_none(),
+        s.eval_cached(&get(U).header("Authorization", "x"), &SPEC, &mut cache, 1000).first_preflight().is_none(),
         "listed by name"
     );
     let s2 = Server::default().at(
@@ -327,10 +330,8 @@ fn cache3_header_wildcard_never_covers_authorization() {
         Some(star()),
     );
     let mut cache = PreflightCache::new();
-    s2.eval_cached(&get(U).header("X-A", "1"), &CHROMIUM, &mut cache, 0);
-    assert!(
-        s2.eval_cached(&get(U).header("Authorization", "x"), &CHROMIUM, &mut cache, 1000).first_preflight().is_some()
-    );
+    s2.eval_cached(&get(U).header("X-A", "1"), &SPEC, &mut cache, 0);
+    assert!(s2.eval_cached(&get(U).header("Authorization", "x"), &SPEC, &mut cache, 1000).first_preflight().is_some());
 }
 
 #[test]
@@ -394,10 +395,10 @@ fn pre7_flag_without_allow_methods_caches_the_request_method() {
         Some(star()),
     );
     let mut cache = PreflightCache::new();
-    let v = s.eval_cached(&req, &CHROMIUM, &mut cache, 0);
+    let v = s.eval_cached(&req, &SPEC, &mut cache, 0);
     assert!(v.readable());
     assert_eq!(v.cache_entries[0].item, CacheItem::Method("POST".into()));
-    assert!(s.eval_cached(&req, &CHROMIUM, &mut cache, 1000).first_preflight().is_none());
+    assert!(s.eval_cached(&req, &SPEC, &mut cache, 1000).first_preflight().is_none());
 }
 
 #[test]
@@ -471,11 +472,11 @@ fn pre14_a_network_error_clears_the_cache_for_origin_and_url() {
     let good = Server::default().at(U, pf.clone(), Some(star()));
     let bad = Server::default().at(U, pf, Some(resp(200, &[])));
     let mut cache = PreflightCache::new();
-    good.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 0);
-    let failed = bad.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 1000);
+    good.eval_cached(&get(U).method("PUT"), &SPEC, &mut cache, 0);
+    let failed = bad.eval_cached(&get(U).method("PUT"), &SPEC, &mut cache, 1000);
     assert!(failed.first_preflight().is_none() && rule(&failed) == Some(Rule::Chk1));
     assert!(cache.is_empty());
-    assert!(good.eval_cached(&get(U).method("PUT"), &CHROMIUM, &mut cache, 2000).first_preflight().is_some());
+    assert!(good.eval_cached(&get(U).method("PUT"), &SPEC, &mut cache, 2000).first_preflight().is_some());
 }
 
 #[test]

@@ -13,6 +13,15 @@ pub enum CacheItem {
     Header(Bytes),
 }
 
+impl CacheItem {
+    /// A literal `*` (method or header name).
+    pub fn is_wildcard(&self) -> bool {
+        match self {
+            CacheItem::Method(b) | CacheItem::Header(b) => &b[..] == b"*",
+        }
+    }
+}
+
 /// One preflight-cache entry (CACHE-1). The network partition key is implicit: the oracle
 /// models one partition.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -82,13 +91,16 @@ impl PreflightCache {
         })
     }
 
-    /// CACHE-3 header-name match: case-insensitive, or `*` for any name but `authorization`.
+    /// CACHE-3 header-name match: case-insensitive, or `*` for any name but `authorization`
+    /// (which a profile's `*` may cover without credentials, as in PRE-9).
     pub(crate) fn header_match(&self, key: &CacheKey<'_>, name: &str, profile: &BrowserProfile) -> bool {
         let wildcard_ok = !key.include || profile.credentialed_wildcard_cache_entries;
+        let covers = |name: &str| {
+            !name.eq_ignore_ascii_case("authorization") || (profile.wildcard_covers_authorization && !key.include)
+        };
         self.live(key).any(|e| match &e.item {
             CacheItem::Header(h) => {
-                h.eq_ignore_ascii_case(name.as_bytes())
-                    || (h == &b"*"[..] && wildcard_ok && !name.eq_ignore_ascii_case("authorization"))
+                h.eq_ignore_ascii_case(name.as_bytes()) || (h == &b"*"[..] && wildcard_ok && covers(name))
             }
             CacheItem::Method(_) => false,
         })

@@ -67,7 +67,11 @@ struct FetchState {
     url_list: Vec<Arc<url::Url>>,
     method: String,
     headers: HeaderList,
+    /// The UA added the default `Accept: */*` (SAFE-5); a profile may leave it out of the count.
+    default_accept: bool,
     tainting: Tainting,
+    /// A hop of this fetch was preflighted (for `preflight_sticks_across_redirects`).
+    preflighted: bool,
 }
 
 /// What `fetch()` / the `Request` and `Headers` constructors do before anything is sent.
@@ -101,18 +105,33 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
         if safelist::is_forbidden_request_header(&h.name, value) {
             continue; // SAFE-4: the Headers object drops it silently.
         }
+        let name = std::str::from_utf8(&h.name).unwrap_or_default();
+        if profile.combine_repeated_request_headers
+            && let Some(at) = headers.0.iter().position(|e| e.name.eq_ignore_ascii_case(&h.name))
+        {
+            // Chromium keeps one entry per name: `first, second`, checked as one value
+            // (SAFE-1/3; BROWSER-DEVIATIONS.md row 1). No-cors: the MISC-1 guard below applies
+            // to the combined value, which is what it checks anyway.
+            let combined = bytes::Bytes::from([&headers.0[at].value[..], b", ", value].concat());
+            if request.mode == RequestMode::NoCors
+                && !safelist::is_cors_safelisted_request_header_with(&h.name, &combined, profile.safelist)
+            {
+                continue;
+            }
+            headers.0[at].value = combined;
+            continue;
+        }
         if request.mode == RequestMode::NoCors {
             // MISC-1: the request-no-cors guard checks the value the header would have after
             // the append — earlier values of the same name, `, `, this one — and ignores the
             // append when that is not safelisted (Fetch, Headers "append", step 3; seen in
             // Chromium and Firefox: `BROWSER-DEVIATIONS.md`).
-            let name = std::str::from_utf8(&h.name).unwrap_or_default();
             let combined = match headers.get(name) {
                 Some(previous) => [&previous[..], b", ", value].concat(),
                 None => value.to_vec(),
             };
             if !(safelist::is_no_cors_safelisted_name(&h.name)
-                && safelist::is_cors_safelisted_request_header(&h.name, &combined))
+                && safelist::is_cors_safelisted_request_header_with(&h.name, &combined, profile.safelist))
             {
                 continue;
             }
@@ -120,7 +139,8 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
         headers.push(header::Header { name: h.name.clone(), value: h.value.slice_ref(value) });
     }
     // SAFE-5: defaults added by fetch before main fetch.
-    if !headers.contains("accept") {
+    let default_accept = !headers.contains("accept");
+    if default_accept {
         headers.push(header::Header::from_static(b"Accept", b"*/*"));
     }
     if let Some(lang) = profile.ua_accept_language
@@ -133,7 +153,14 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
     }
     let mut url = request.url.clone();
     url.set_fragment(None);
-    Ok(FetchState { url_list: vec![Arc::new(url)], method, headers, tainting: Tainting::Basic })
+    Ok(FetchState {
+        url_list: vec![Arc::new(url)],
+        method,
+        headers,
+        default_accept,
+        tainting: Tainting::Basic,
+        preflighted: false,
+    })
 }
 
 /// Main fetch, once per URL of the URL list.
@@ -157,8 +184,21 @@ fn run<R: Responder>(
         }
         let same_origin = request.origin.same_origin_as_url(&current);
         let tainted = redirect::is_tainted(&request.origin, state.url_list.iter().map(|u| &**u));
-        let origin_bytes: &str = if tainted { "null" } else { request.origin.serialize() };
-        let origin_value = if tainted { bytes::Bytes::from_static(b"null") } else { request.origin.serialized_bytes() };
+        // ORIG-4/5 in Chromium: a no-cors request's `Origin` becomes `null` after any redirect
+        // between two origins (BROWSER-DEVIATIONS.md row 7).
+        let nulled = tainted
+            || (profile.no_cors_cross_origin_redirect_nulls_origin
+                && request.mode == RequestMode::NoCors
+                && state.url_list.windows(2).any(|w| !crate::origin::same_origin_urls(&w[0], &w[1])));
+        let origin_bytes: &str = if nulled { "null" } else { request.origin.serialize() };
+        let origin_value = if nulled { bytes::Bytes::from_static(b"null") } else { request.origin.serialized_bytes() };
+        // ORIG-5 in Firefox: the preflight still carries, and is checked against, the page's
+        // origin; only the actual request carries `null`.
+        let (preflight_origin, preflight_origin_value) = if tainted && profile.preflight_ignores_redirect_taint {
+            (request.origin.serialize(), request.origin.serialized_bytes())
+        } else {
+            (origin_bytes, origin_value.clone())
+        };
 
         if request.mode == RequestMode::WebSocket {
             return websocket(request, &state, current, responder, verdict);
@@ -179,30 +219,36 @@ fn run<R: Responder>(
         let cors = state.tainting == Tainting::Cors;
 
         // PRE-1: the CORS-preflight flag.
-        let unsafe_names = unsafe_names(&state.headers, request.ua_report);
+        let unsafe_names = unsafe_names(&state, request.ua_report, profile);
         let private_network = profile.private_network_access && request.private_network;
+        let use_cors_preflight =
+            request.use_cors_preflight || (profile.preflight_sticks_across_redirects && state.preflighted);
         let preflight_needed = cors
-            && (request.use_cors_preflight
+            && (use_cors_preflight
                 || !method::is_cors_safelisted(&state.method)
                 || !unsafe_names.is_empty()
                 || private_network);
         let mut hop =
             Hop { url: current.clone(), tainting: state.tainting, preflight_needed, preflight: None, actual: None };
-        let key = CacheKey { origin: origin_bytes, url: current.as_str(), include, now_ms };
+        let key = CacheKey { origin: preflight_origin, url: current.as_str(), include, now_ms };
+        // CACHE-1: Chromium and Firefox never use the cache for a page with an opaque origin.
+        let use_cache = profile.preflight_cache
+            && (profile.opaque_origin_preflight_cache || request.origin != crate::Origin::Opaque);
 
         if preflight_needed {
+            state.preflighted = true;
             // PRE-2: a cache match for the method (when it matters) and every unsafe name.
-            let cached = profile.preflight_cache
+            let cached = use_cache
                 && !private_network
                 && (cache.method_match(&key, &state.method, profile)
-                    || (method::is_cors_safelisted(&state.method) && !request.use_cors_preflight))
+                    || (method::is_cors_safelisted(&state.method) && !use_cors_preflight))
                 && unsafe_names.iter().all(|n| cache.header_match(&key, n, profile));
             if !cached {
                 let wire = WireRequest {
                     method: "OPTIONS".to_owned(),
                     url: current.clone(),
                     headers: preflight::preflight_headers(
-                        origin_value.clone(),
+                        preflight_origin_value,
                         &state.method,
                         &unsafe_names,
                         private_network,
@@ -214,10 +260,10 @@ fn run<R: Responder>(
                     Err(Failure::new(Rule::Hdr1, "the preflight response has a header value with NUL, CR or LF"))
                 } else {
                     let for_req = preflight::PreflightFor {
-                        origin: origin_bytes,
+                        origin: preflight_origin,
                         method: &state.method,
                         include,
-                        use_cors_preflight: request.use_cors_preflight,
+                        use_cors_preflight,
                         headers: &state.headers,
                         unsafe_names: &unsafe_names,
                         private_network,
@@ -227,19 +273,20 @@ fn run<R: Responder>(
                 hop.preflight = Some(Exchange { request: wire, response });
                 match result {
                     Err(failure) => {
-                        cache.clear(origin_bytes, current.as_str()); // PRE-14
+                        cache.clear(preflight_origin, current.as_str()); // PRE-14
                         verdict.hops.push(hop);
                         return Ok(Outcome::NetworkError(failure));
                     }
-                    Ok(grant) if profile.preflight_cache => {
+                    Ok(grant) if use_cache => {
                         // CACHE-1: one entry per listed method and header name.
-                        let (origin, url) = (Arc::from(origin_bytes), Arc::from(current.as_str()));
+                        let (origin, url) = (Arc::from(preflight_origin), Arc::from(current.as_str()));
                         verdict.cache_entries.reserve(grant.methods.len() + grant.header_names.len());
                         let items = grant
                             .methods
                             .into_iter()
                             .map(CacheItem::Method)
-                            .chain(grant.header_names.into_iter().map(CacheItem::Header));
+                            .chain(grant.header_names.into_iter().map(CacheItem::Header))
+                            .filter(|item| profile.wildcard_cache_entries || !item.is_wildcard());
                         for item in items {
                             verdict.cache_entries.push(cache.store(&key, &origin, &url, item, grant.max_age));
                         }
@@ -254,6 +301,13 @@ fn run<R: Responder>(
             include || (request.credentials == CredentialsMode::SameOrigin && state.tainting == Tainting::Basic);
         let mut headers = HeaderList(Vec::with_capacity(state.headers.len() + 1));
         headers.0.extend_from_slice(&state.headers.0);
+        for name in profile.last_value_only {
+            // Firefox's network stack keeps one value for these names (after the CORS decision).
+            while headers.count(name) > 1 {
+                let first = headers.0.iter().position(|h| h.name.eq_ignore_ascii_case(name.as_bytes()));
+                headers.0.remove(first.expect("counted above"));
+            }
+        }
         // ORIG-4: always for CORS, otherwise only for methods other than GET and HEAD.
         if cors || !matches!(state.method.as_str(), "GET" | "HEAD") {
             headers.push(header::Header { name: bytes::Bytes::from_static(b"Origin"), value: origin_value.clone() });
@@ -278,9 +332,11 @@ fn run<R: Responder>(
 
         // HTTP-redirect fetch (RED-*), once the hop's response passed its check (CHK-6).
         let next = check.and_then(|()| match redirect::is_redirect_status(status) {
-            true => {
-                response_headers.headers.get("location").map(|l| next_url(&l, &current, &state, request)).transpose()
-            }
+            true => response_headers
+                .headers
+                .get("location")
+                .map(|l| next_url(&l, &current, &state, request, profile))
+                .transpose(),
             false => Ok(None),
         });
         let next = match next {
@@ -294,8 +350,8 @@ fn run<R: Responder>(
                 });
             }
             Err(failure) => {
-                if preflight_needed {
-                    cache.clear(origin_bytes, current.as_str()); // PRE-14
+                if preflight_needed && profile.actual_failure_clears_cache {
+                    cache.clear(preflight_origin, current.as_str()); // PRE-14 (Chromium keeps them)
                 }
                 return Ok(Outcome::NetworkError(failure));
             }
@@ -319,6 +375,7 @@ fn next_url(
     current: &url::Url,
     state: &FetchState,
     request: &BrowserRequest,
+    profile: &BrowserProfile,
 ) -> Result<url::Url, Failure> {
     let Some(mut next) = std::str::from_utf8(location).ok().and_then(|l| current.join(l).ok()) else {
         return Err(Failure::new(Rule::Red7, "the redirect's Location is not a valid URL"));
@@ -331,23 +388,38 @@ fn next_url(
     }
     let has_credentials = !next.username().is_empty() || next.password().is_some();
     let cors = state.tainting == Tainting::Cors;
-    if has_credentials && (cors || (request.mode == RequestMode::Cors && !request.origin.same_origin_as_url(&next))) {
+    let cors_rule = cors || (request.mode == RequestMode::Cors && !request.origin.same_origin_as_url(&next));
+    // Chromium blocks every subresource URL with credentials (BROWSER-DEVIATIONS.md row 4).
+    if has_credentials && (cors_rule || profile.credentials_redirects_always_fail) {
         return Err(Failure::new(Rule::Red2, "the redirect target URL contains a user name or password"));
     }
     next.set_fragment(None);
     Ok(next)
 }
 
-/// SAFE-3, with the SAFE-7 exemption for reports the browser sends itself.
-fn unsafe_names(headers: &HeaderList, ua_report: bool) -> Vec<String> {
-    if ua_report {
-        let mut filtered = headers.clone();
+/// SAFE-3 as the profile applies it, with the SAFE-7 exemption for reports the browser sends
+/// itself and the profile's SAFE-5 treatment of the default `Accept`.
+fn unsafe_names(state: &FetchState, ua_report: bool, profile: &BrowserProfile) -> Vec<String> {
+    let uncounted_accept = state.default_accept && !profile.ua_accept_counted;
+    let names = |headers: &HeaderList| {
+        safelist::cors_unsafe_request_header_names_with(
+            headers,
+            profile.safelist,
+            profile.request_headers_list_repeats_names,
+        )
+    };
+    if ua_report || uncounted_accept {
+        let mut filtered = state.headers.clone();
         filtered.0.retain(|h| {
-            !(h.name.eq_ignore_ascii_case(b"content-type") && safelist::is_preflight_exempt_content_type(&h.value))
+            let exempt_report = ua_report
+                && h.name.eq_ignore_ascii_case(b"content-type")
+                && safelist::is_preflight_exempt_content_type(&h.value);
+            let default_accept = uncounted_accept && h.name.eq_ignore_ascii_case(b"accept");
+            !(exempt_report || default_accept)
         });
-        return safelist::cors_unsafe_request_header_names(&filtered);
+        return names(&filtered);
     }
-    safelist::cors_unsafe_request_header_names(headers)
+    names(&state.headers)
 }
 
 /// WS-1: a WebSocket handshake carries Origin and cookies, has no CORS check and follows no

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use crate::header::{HeaderList, ListValues};
 use crate::method;
 use crate::oracle::verdict::Failure;
-use crate::profile::BrowserProfile;
+use crate::profile::{BrowserProfile, MaxAgeParsing};
 use crate::response::ServerResponse;
 use crate::rule::Rule;
 
@@ -121,9 +121,11 @@ pub fn validate(
         return Err(Failure::new(Rule::Pre8, why));
     }
 
-    // PRE-9: Authorization must be listed explicitly.
+    // PRE-9: Authorization must be listed explicitly (a profile's `*` may cover it without
+    // credentials: BROWSER-DEVIATIONS.md row 5).
     let listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name.as_bytes()));
-    if req.headers.contains("authorization") && !listed("authorization") {
+    let star_covers_authorization = profile.wildcard_covers_authorization && !req.include && star(&header_names);
+    if req.headers.contains("authorization") && !listed("authorization") && !star_covers_authorization {
         return Err(Failure::new(
             Rule::Pre9,
             "the request sends Authorization, which Access-Control-Allow-Headers must list by name (* does not cover it)",
@@ -156,13 +158,25 @@ pub fn validate(
     Ok(PreflightGrant { methods, header_names, max_age: max_age(&resp.headers, profile) })
 }
 
-/// PRE-11/12: `Access-Control-Max-Age`, defaulting to 5 seconds, capped by the profile.
+/// PRE-11/12: `Access-Control-Max-Age`, defaulting to 5 seconds, read and capped as the
+/// profile says.
 pub fn max_age(headers: &HeaderList, profile: &BrowserProfile) -> u64 {
-    let parsed = match headers.count("access-control-max-age") {
-        1 => headers.get("access-control-max-age").and_then(|v| parse_delta_seconds(&v)),
-        _ => None, // absent, or a single-value header repeated: failure
+    let count = headers.count("access-control-max-age");
+    let value = if count == 1 { headers.get("access-control-max-age") } else { None };
+    let parsed = value.as_deref().and_then(parse_delta_seconds);
+    let age = match (parsed, profile.max_age_parsing) {
+        (Some(age), _) => age,
+        (None, _) if count == 0 => DEFAULT_MAX_AGE,
+        (None, MaxAgeParsing::Standard) => DEFAULT_MAX_AGE, // a failure, or a repeated single-value header
+        (None, MaxAgeParsing::InvalidIsZero) => 0,
+        (None, MaxAgeParsing::NegativeIsZero) => {
+            let negative = value.as_deref().is_some_and(|v| {
+                let v = v.trim_ascii();
+                v.len() > 1 && v[0] == b'-' && v[1..].iter().all(u8::is_ascii_digit)
+            });
+            if negative { 0 } else { DEFAULT_MAX_AGE }
+        }
     };
-    let age = parsed.unwrap_or(DEFAULT_MAX_AGE);
     match profile.max_age_cap {
         Some(cap) => age.min(cap),
         None => age,

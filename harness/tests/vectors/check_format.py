@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DIGEST = "/work/shared/spec/cors-fetch-digest.md"
 
 REQUIRED = ("id", "source", "rules", "request", "server", "expect")
-OPTIONAL = ("note", "browser", "history", "time", "wpt_expect", "deviation")
+OPTIONAL = ("note", "browser", "history", "time", "wpt_expect", "deviation", "browsers_follow_wpt")
 REQ_REQUIRED = ("url", "origin", "method", "headers", "credentials")
 REQ_OPTIONAL = ("mode", "use_cors_preflight")
 CREDENTIALS = ("omit", "same-origin", "include")
