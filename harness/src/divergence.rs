@@ -56,13 +56,12 @@ pub fn divergences(policy: &Policy, request: &BrowserRequest, verdict: &Verdict)
     // The request as the policy sees it: the bytes the browser sent (ORIG-5 taint included).
     let origin = verdict.last_actual().or(verdict.first_preflight()).and_then(|r| r.origin()).unwrap_or(b"");
     let normalized = method::normalize(&request.method);
-    let mut headers = request.headers.clone();
-    headers.0.retain(|h| !safelist::is_forbidden_request_header(&h.name, &h.value));
-    let unsafe_names = safelist::cors_unsafe_request_header_names(&headers);
+    // The names the browser asks the server about (its profile's SAFE-1/3: Chromium combines
+    // repeated names first), which is what `allow_headers` answers.
     let intent = policy.intent(&IntentQuery {
         origin,
         method: &normalized,
-        unsafe_header_names: &unsafe_names,
+        unsafe_header_names: &verdict.unsafe_header_names,
         credentials: request.credentials,
     });
     let shown_origin = String::from_utf8_lossy(origin);

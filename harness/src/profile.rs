@@ -19,7 +19,8 @@ pub enum MaxAgeParsing {
     InvalidIsZero,
 }
 
-/// SAFE-1/2: where the engine's CORS-safelisted request-header check differs from the standard.
+/// SAFE-1..3: where the engine's CORS-safelisted request-header check and its CORS-unsafe
+/// request-header names differ from the standard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct SafelistQuirks {
     /// The `bytes` unit of a simple range is matched case-insensitively (`Range: Bytes=0-` is
@@ -31,6 +32,13 @@ pub struct SafelistQuirks {
     /// An `Accept` value with a byte ≥ 0x80 is unsafe (the standard only lists ASCII bytes).
     /// (Firefox.)
     pub non_ascii_accept_unsafe: bool,
+    /// SAFE-3: no 1024-byte limit on the safelisted values' total: each header is judged on
+    /// its own. (Firefox: `InternalHeaders::GetUnsafeHeaders` checks entries one by one.)
+    pub no_total_limit: bool,
+    /// SAFE-3/PRE-3: the unsafe names are one per unsafe header-list entry (sorted, not
+    /// deduplicated), so `Access-Control-Request-Headers` repeats a name appended twice
+    /// (`x-b,x-b`). (Firefox.)
+    pub repeats_unsafe_names: bool,
 }
 
 impl SafelistQuirks {
@@ -39,7 +47,21 @@ impl SafelistQuirks {
         range_unit_case_insensitive: false,
         range_numbers_fit_i64: false,
         non_ascii_accept_unsafe: false,
+        no_total_limit: false,
+        repeats_unsafe_names: false,
     };
+}
+
+/// How repeated author request headers go on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WireRepeats {
+    /// Every value as appended (one line each, or joined with `, `: the same field value).
+    AsAppended,
+    /// Firefox's network stack: one line per name, values joined with `, ` except that an
+    /// empty value replaces what came before (and is replaced by what follows), and for its
+    /// single-value header `Content-Type` only the last value.
+    Merged,
 }
 
 /// How one browser engine applies the CORS rules.
@@ -54,24 +76,16 @@ pub struct BrowserProfile {
     /// SAFE-5: the `Accept-Language` the user agent adds before the unsafe-name computation,
     /// counted toward the 1024-byte total. `None`: the engine adds it later, outside the count.
     pub ua_accept_language: Option<&'static str>,
-    /// SAFE-5: whether the default `Accept: */*` is in the header list when the unsafe names are
-    /// computed (the standard), so its 3 bytes count toward the 1024-byte total. `false`: the
-    /// engine adds it after the CORS decision (it is still sent).
-    pub ua_accept_counted: bool,
     /// SAFE-1/3 and the `Headers` object: a name script appends twice becomes one entry whose
     /// value is `first, second` *before* the safelist checks (so two safelisted values can make
     /// an unsafe one, and the 1024-byte total is never reached). The standard keeps separate
     /// entries and checks each. (Chromium.)
     pub combine_repeated_request_headers: bool,
-    /// `Headers` as the engine sends it: for these (lowercase) names only the value appended
-    /// last is sent, the earlier ones are dropped after the CORS decision. (Firefox's network
-    /// stack keeps one value for `Content-Type` and `Accept-Language`.)
-    pub last_value_only: &'static [&'static str],
-    /// SAFE-1/2 differences.
+    /// SAFE-1..3 differences.
     pub safelist: SafelistQuirks,
-    /// PRE-3: `Access-Control-Request-Headers` repeats a name once per header-list entry
-    /// (`x-b,x-b`) instead of being a set. (Firefox.)
-    pub request_headers_list_repeats_names: bool,
+    /// How the engine puts a name appended more than once on the wire, after the CORS
+    /// decision (which saw every value). Wire bytes only: script sees no difference.
+    pub wire_repeats: WireRepeats,
     /// PRE-9/SAFE-6: `Access-Control-Allow-Headers: *` also covers `Authorization` for requests
     /// without credentials (the standard makes it a non-wildcard name). (Chromium, Firefox.)
     pub wildcard_covers_authorization: bool,
@@ -118,11 +132,9 @@ pub const SPEC: BrowserProfile = BrowserProfile {
     max_age_cap: None,
     max_age_parsing: MaxAgeParsing::Standard,
     ua_accept_language: Some("en-US,en;q=0.9"),
-    ua_accept_counted: true,
     combine_repeated_request_headers: false,
-    last_value_only: &[],
+    wire_repeats: WireRepeats::AsAppended,
     safelist: SafelistQuirks::STANDARD,
-    request_headers_list_repeats_names: false,
     wildcard_covers_authorization: false,
     credentialed_wildcard_cache_entries: true,
     wildcard_cache_entries: true,
@@ -158,15 +170,15 @@ pub const CHROMIUM: BrowserProfile = BrowserProfile {
     max_age_cap: Some(7200),
     max_age_parsing: MaxAgeParsing::NegativeIsZero,
     ua_accept_language: None,
-    ua_accept_counted: true,
     combine_repeated_request_headers: true,
-    last_value_only: &[],
+    wire_repeats: WireRepeats::AsAppended,
     safelist: SafelistQuirks {
         range_unit_case_insensitive: true,
         range_numbers_fit_i64: true,
         non_ascii_accept_unsafe: false,
+        no_total_limit: false,
+        repeats_unsafe_names: false,
     },
-    request_headers_list_repeats_names: false,
     wildcard_covers_authorization: true,
     credentialed_wildcard_cache_entries: false,
     wildcard_cache_entries: true,
@@ -185,9 +197,10 @@ pub const CHROMIUM: BrowserProfile = BrowserProfile {
 ///
 /// - PRE-11: any invalid max-age is 0; PRE-12: capped at 24 h (`network.cors_preflight.cache`
 ///   limit; not observable in a short run, kept from Firefox's source).
-/// - SAFE-5: neither default header counts toward the 1024-byte total.
-/// - SAFE-2: an `Accept` byte ≥ 0x80 is unsafe. PRE-3: repeated names repeat in the
-///   request-headers list. `Content-Type` and `Accept-Language` keep only their last value.
+/// - SAFE-3: no 1024-byte total (so whether the default headers count, SAFE-5, never shows);
+///   repeated names repeat in the request-headers list (PRE-3).
+/// - SAFE-1/2: an `Accept` byte ≥ 0x80 is unsafe; Range numbers must fit in 63 bits.
+/// - Wire: a repeated name merged into one line, an empty value resetting it, `Content-Type` last only.
 /// - PRE-9: `*` covers `Authorization` without credentials. CACHE-1/3: no cache for opaque
 ///   origins; `*` answers are not cached.
 /// - ORIG-5: the preflight after a redirect taint carries the page's origin.
@@ -197,15 +210,15 @@ pub const FIREFOX: BrowserProfile = BrowserProfile {
     max_age_cap: Some(86_400),
     max_age_parsing: MaxAgeParsing::InvalidIsZero,
     ua_accept_language: None,
-    ua_accept_counted: false,
     combine_repeated_request_headers: false,
-    last_value_only: &["content-type", "accept-language"],
+    wire_repeats: WireRepeats::Merged,
     safelist: SafelistQuirks {
         range_unit_case_insensitive: false,
-        range_numbers_fit_i64: false,
+        range_numbers_fit_i64: true,
         non_ascii_accept_unsafe: true,
+        no_total_limit: true,
+        repeats_unsafe_names: true,
     },
-    request_headers_list_repeats_names: true,
     wildcard_covers_authorization: true,
     credentialed_wildcard_cache_entries: false,
     wildcard_cache_entries: false,

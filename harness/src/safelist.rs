@@ -156,16 +156,11 @@ pub fn is_forbidden_request_header(name: &[u8], value: &[u8]) -> bool {
 /// sorted by bytes. Safelisted values above a total of 1024 bytes make every safelisted name
 /// unsafe too.
 pub fn cors_unsafe_request_header_names(headers: &HeaderList) -> Vec<String> {
-    cors_unsafe_request_header_names_with(headers, SafelistQuirks::STANDARD, false)
+    cors_unsafe_request_header_names_with(headers, SafelistQuirks::STANDARD)
 }
 
-/// SAFE-3 as an engine applies it: `quirks` for SAFE-1, and `repeat_names` keeps one name per
-/// unsafe header-list entry (sorted, not deduplicated: Firefox's request-headers list, PRE-3).
-pub fn cors_unsafe_request_header_names_with(
-    headers: &HeaderList,
-    quirks: SafelistQuirks,
-    repeat_names: bool,
-) -> Vec<String> {
+/// SAFE-3 as an engine applies it (`quirks`: its documented differences).
+pub fn cors_unsafe_request_header_names_with(headers: &HeaderList, quirks: SafelistQuirks) -> Vec<String> {
     let safelisted = |h: &crate::header::Header| is_cors_safelisted_request_header_with(&h.name, &h.value, quirks);
     // First pass: the safelisted total and whether anything is unsafe. Most requests have
     // only safelisted headers and end here without allocating.
@@ -178,14 +173,14 @@ pub fn cors_unsafe_request_header_names_with(
             any_unsafe = true;
         }
     }
-    let all_unsafe = total > MAX_SAFELISTED_TOTAL;
+    let all_unsafe = total > MAX_SAFELISTED_TOTAL && !quirks.no_total_limit;
     if !any_unsafe && !all_unsafe {
         return Vec::new();
     }
     let mut unsafe_names: Vec<String> =
         headers.iter().filter(|h| all_unsafe || !safelisted(h)).map(|h| lowercase_name(&h.name)).collect();
     unsafe_names.sort_unstable();
-    if !repeat_names {
+    if !quirks.repeats_unsafe_names {
         unsafe_names.dedup();
     }
     unsafe_names

@@ -6,7 +6,7 @@
 
 use cors_harness::oracle::cache::PreflightCache;
 use cors_harness::oracle::verdict::Verdict;
-use cors_harness::profile::{ALL, BrowserProfile, CHROMIUM, FIREFOX, MaxAgeParsing, SPEC, SafelistQuirks};
+use cors_harness::profile::{ALL, BrowserProfile, CHROMIUM, FIREFOX, MaxAgeParsing, SPEC, SafelistQuirks, WireRepeats};
 use cors_harness::response::ServerResponse;
 use cors_harness::script::{ServerScript, UrlAnswers};
 use cors_harness::{BrowserRequest, CredentialsMode, HeaderList, Origin, Outcome, RequestMode, Rule, evaluate};
@@ -99,7 +99,8 @@ fn safe1_safe3_repeated_request_headers_combined_before_the_safelist() {
         let v = one(&s, profile, &req);
         assert_eq!(acrh(&v).as_deref(), want, "{}", profile.name);
         let range = values(&v.last_actual().unwrap().headers, "range");
-        let want_lines = if profile.combine_repeated_request_headers { 1 } else { 2 };
+        let merged = profile.combine_repeated_request_headers || profile.wire_repeats != WireRepeats::AsAppended;
+        let want_lines = if merged { 1 } else { 2 };
         assert_eq!(range.len(), want_lines, "{}: {range:?}", profile.name);
     }
     // 8 x 128-byte Content-Language: 1024 + */* = 1027 bytes. Combined: one unsafe value.
@@ -160,43 +161,54 @@ fn safe2_non_ascii_accept_bytes() {
     assert_eq!(sent, vec![b"*/*".to_vec()], "dropped by the no-cors guard, then the default added");
 }
 
-/// Firefox: the default `Accept: */*` does not count toward the 1024-byte total.
+/// Firefox: no 1024-byte total (each entry judged alone), and a repeated unsafe name is
+/// repeated in `Access-Control-Request-Headers`.
 #[test]
-fn safe5_default_accept_outside_the_total() {
+fn safe3_pre3_firefox_unsafe_names() {
     let s = server(&[(U, Some(permissive()), Some(star()))]);
     let mut req = get(U).header("Accept-Language", "en");
     for _ in 0..8 {
         req = req.header("Content-Language", &"a".repeat(127)); // 1016 + 2 = 1018; + */* = 1021
     }
     req = req.header("Content-Language", "abcd"); // 1022; + */* = 1025
-    let uncounted = BrowserProfile { ua_accept_counted: false, ..SPEC };
+    let no_total =
+        BrowserProfile { safelist: SafelistQuirks { no_total_limit: true, ..SafelistQuirks::STANDARD }, ..SPEC };
     assert_eq!(acrh(&one(&s, &SPEC, &req)).as_deref(), Some("accept,accept-language,content-language"));
-    assert_eq!(acrh(&one(&s, &uncounted, &req)), None);
+    assert_eq!(acrh(&one(&s, &no_total, &req)), None);
     assert_eq!(acrh(&one(&s, &FIREFOX, &req)), None);
-    // Still sent.
-    assert!(one(&s, &FIREFOX, &req).last_actual().unwrap().headers.contains("accept"));
-}
 
-/// Firefox: a repeated unsafe name is repeated in `Access-Control-Request-Headers`.
-#[test]
-fn pre3_request_headers_list_repeats_names() {
-    let s = server(&[(U, Some(permissive()), Some(star()))]);
     let req = get(U).header("X-B", "1").header("X-A", "1").header("X-B", "2");
     assert_eq!(acrh(&one(&s, &SPEC, &req)).as_deref(), Some("x-a,x-b"));
     assert_eq!(acrh(&one(&s, &CHROMIUM, &req)).as_deref(), Some("x-a,x-b"));
     assert_eq!(acrh(&one(&s, &FIREFOX, &req)).as_deref(), Some("x-a,x-b,x-b"));
 }
 
-/// Firefox sends only the last `Content-Type` / `Accept-Language` appended.
+/// Firefox's network stack merges a repeated name into one line, an empty value resetting it,
+/// and keeps only the last `Content-Type`; the CORS decision saw every value.
 #[test]
-fn safe1_last_value_only_names_on_the_wire() {
+fn safe1_firefox_wire_merges_repeated_headers() {
     let s = server(&[(U, Some(permissive()), Some(star()))]);
-    let req = get(U).method("POST").header("Content-Type", "text/plain").header("Content-Type", "application/json");
+    let req = get(U)
+        .method("POST")
+        .header("Content-Type", "text/plain")
+        .header("Content-Type", "application/json")
+        .header("X-B", "")
+        .header("X-B", "Bearer t")
+        .header("Accept-Language", "en")
+        .header("Accept-Language", "de")
+        .header("Content-Language", "de")
+        .header("Content-Language", "");
     let spec = one(&s, &SPEC, &req);
     let firefox = one(&s, &FIREFOX, &req);
-    assert_eq!(acrh(&spec), acrh(&firefox), "the CORS decision sees both values");
-    assert_eq!(values(&spec.last_actual().unwrap().headers, "content-type").len(), 2);
-    assert_eq!(values(&firefox.last_actual().unwrap().headers, "content-type"), vec![b"application/json".to_vec()]);
+    assert_eq!(acrh(&spec).as_deref(), Some("content-type,x-b"));
+    assert_eq!(acrh(&firefox).as_deref(), Some("content-type,x-b,x-b"), "the CORS decision sees every value");
+    let sent = |v: &Verdict, name| values(&v.last_actual().unwrap().headers, name);
+    assert_eq!(sent(&spec, "content-type").len(), 2);
+    assert_eq!(sent(&firefox, "content-type"), vec![b"application/json".to_vec()]);
+    assert_eq!(sent(&spec, "x-b"), vec![b"".to_vec(), b"Bearer t".to_vec()]);
+    assert_eq!(sent(&firefox, "x-b"), vec![b"Bearer t".to_vec()]);
+    assert_eq!(sent(&firefox, "accept-language"), vec![b"en, de".to_vec()]);
+    assert_eq!(sent(&firefox, "content-language"), vec![b"".to_vec()]);
 }
 
 /// Row 5: `Access-Control-Allow-Headers: *` and `Authorization`, on the wire and from the cache.

@@ -57,7 +57,10 @@ async fn srv_the_reference_server_has_no_finding_on_any_builtin_policy() {
 async fn pre9_tower_http_f1_is_found_and_shrunk_to_the_authorization_header() {
     let policy = cors_harness::policy::builtin::by_name("public-api").unwrap();
     let target = cors_targets::tower_http::TOWER_HTTP.in_process(&policy).unwrap();
-    let outcome = run_target(target.as_ref(), &policy, &probes(), &settings(), &Watch::default()).await;
+    // The standard's profile: Chromium lets `*` cover Authorization (BROWSER-DEVIATIONS.md row 5).
+    let mut spec = settings();
+    spec.driver.profile = &cors_harness::profile::SPEC;
+    let outcome = run_target(target.as_ref(), &policy, &probes(), &spec, &Watch::default()).await;
     let f1: &Finding = outcome
         .findings
         .iter()

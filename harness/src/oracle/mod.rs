@@ -14,7 +14,7 @@ pub mod verdict;
 
 use crate::header::{self, HeaderList};
 use crate::method;
-use crate::profile::BrowserProfile;
+use crate::profile::{BrowserProfile, WireRepeats};
 use crate::request::{BrowserRequest, CredentialsMode, RequestMode};
 use crate::response::{Responder, WireRequest};
 use crate::rule::Rule;
@@ -48,6 +48,7 @@ pub fn evaluate<R: Responder>(
         hops: Vec::with_capacity(1),
         cache_entries: Vec::new(),
         cookies_stored: false,
+        unsafe_header_names: Vec::new(),
     };
     let state = match prepare(request, profile) {
         Ok(state) => state,
@@ -67,8 +68,6 @@ struct FetchState {
     url_list: Vec<Arc<url::Url>>,
     method: String,
     headers: HeaderList,
-    /// The UA added the default `Accept: */*` (SAFE-5); a profile may leave it out of the count.
-    default_accept: bool,
     tainting: Tainting,
     /// A hop of this fetch was preflighted (for `preflight_sticks_across_redirects`).
     preflighted: bool,
@@ -139,8 +138,7 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
         headers.push(header::Header { name: h.name.clone(), value: h.value.slice_ref(value) });
     }
     // SAFE-5: defaults added by fetch before main fetch.
-    let default_accept = !headers.contains("accept");
-    if default_accept {
+    if !headers.contains("accept") {
         headers.push(header::Header::from_static(b"Accept", b"*/*"));
     }
     if let Some(lang) = profile.ua_accept_language
@@ -153,14 +151,7 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
     }
     let mut url = request.url.clone();
     url.set_fragment(None);
-    Ok(FetchState {
-        url_list: vec![Arc::new(url)],
-        method,
-        headers,
-        default_accept,
-        tainting: Tainting::Basic,
-        preflighted: false,
-    })
+    Ok(FetchState { url_list: vec![Arc::new(url)], method, headers, tainting: Tainting::Basic, preflighted: false })
 }
 
 /// Main fetch, once per URL of the URL list.
@@ -219,7 +210,10 @@ fn run<R: Responder>(
         let cors = state.tainting == Tainting::Cors;
 
         // PRE-1: the CORS-preflight flag.
-        let unsafe_names = unsafe_names(&state, request.ua_report, profile);
+        let unsafe_names = unsafe_names(&state.headers, request.ua_report, profile);
+        if verdict.hops.is_empty() {
+            verdict.unsafe_header_names.clone_from(&unsafe_names);
+        }
         let private_network = profile.private_network_access && request.private_network;
         let use_cors_preflight =
             request.use_cors_preflight || (profile.preflight_sticks_across_redirects && state.preflighted);
@@ -301,13 +295,7 @@ fn run<R: Responder>(
             include || (request.credentials == CredentialsMode::SameOrigin && state.tainting == Tainting::Basic);
         let mut headers = HeaderList(Vec::with_capacity(state.headers.len() + 1));
         headers.0.extend_from_slice(&state.headers.0);
-        for name in profile.last_value_only {
-            // Firefox's network stack keeps one value for these names (after the CORS decision).
-            while headers.count(name) > 1 {
-                let first = headers.0.iter().position(|h| h.name.eq_ignore_ascii_case(name.as_bytes()));
-                headers.0.remove(first.expect("counted above"));
-            }
-        }
+        wire_headers(&mut headers, profile);
         // ORIG-4: always for CORS, otherwise only for methods other than GET and HEAD.
         if cors || !matches!(state.method.as_str(), "GET" | "HEAD") {
             headers.push(header::Header { name: bytes::Bytes::from_static(b"Origin"), value: origin_value.clone() });
@@ -398,28 +386,36 @@ fn next_url(
 }
 
 /// SAFE-3 as the profile applies it, with the SAFE-7 exemption for reports the browser sends
-/// itself and the profile's SAFE-5 treatment of the default `Accept`.
-fn unsafe_names(state: &FetchState, ua_report: bool, profile: &BrowserProfile) -> Vec<String> {
-    let uncounted_accept = state.default_accept && !profile.ua_accept_counted;
-    let names = |headers: &HeaderList| {
-        safelist::cors_unsafe_request_header_names_with(
-            headers,
-            profile.safelist,
-            profile.request_headers_list_repeats_names,
-        )
-    };
-    if ua_report || uncounted_accept {
-        let mut filtered = state.headers.clone();
+/// itself.
+fn unsafe_names(headers: &HeaderList, ua_report: bool, profile: &BrowserProfile) -> Vec<String> {
+    if ua_report {
+        let mut filtered = headers.clone();
         filtered.0.retain(|h| {
-            let exempt_report = ua_report
-                && h.name.eq_ignore_ascii_case(b"content-type")
-                && safelist::is_preflight_exempt_content_type(&h.value);
-            let default_accept = uncounted_accept && h.name.eq_ignore_ascii_case(b"accept");
-            !(exempt_report || default_accept)
+            !(h.name.eq_ignore_ascii_case(b"content-type") && safelist::is_preflight_exempt_content_type(&h.value))
         });
-        return names(&filtered);
+        return safelist::cors_unsafe_request_header_names_with(&filtered, profile.safelist);
     }
-    names(&state.headers)
+    safelist::cors_unsafe_request_header_names_with(headers, profile.safelist)
+}
+
+/// The author headers of an actual request as the profile's network stack puts them on the
+/// wire (after the CORS decision): Firefox merges a repeated name into one line (`a, b`), an
+/// empty value empties it (necko's `SetEmptyRequestHeader`), and only the last `Content-Type`
+/// is kept.
+fn wire_headers(headers: &mut HeaderList, profile: &BrowserProfile) {
+    if profile.wire_repeats == WireRepeats::AsAppended {
+        return;
+    }
+    let mut merged: Vec<header::Header> = Vec::with_capacity(headers.len());
+    for h in headers.0.drain(..) {
+        match merged.iter_mut().find(|m| m.name.eq_ignore_ascii_case(&h.name)) {
+            None => merged.push(h),
+            Some(m) if h.name.eq_ignore_ascii_case(b"content-type") => m.value = h.value, // single-value header
+            Some(m) if h.value.is_empty() || m.value.is_empty() => m.value = h.value,     // empty resets
+            Some(m) => m.value = bytes::Bytes::from([&m.value[..], b", ", &h.value[..]].concat()),
+        }
+    }
+    headers.0 = merged;
 }
 
 /// WS-1: a WebSocket handshake carries Origin and cookies, has no CORS check and follows no

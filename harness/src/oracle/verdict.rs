@@ -74,6 +74,10 @@ pub struct Verdict {
     /// With credentials attached, a `Set-Cookie` in some response was processed, even if the
     /// response was not shared (MISC-4).
     pub cookies_stored: bool,
+    /// The CORS-unsafe request-header names as this browser computed them for the first hop
+    /// (SAFE-3 under the profile: what a preflight asks about, whether or not one was sent).
+    /// A policy's `allow_headers` is judged against these.
+    pub unsafe_header_names: Vec<String>,
 }
 
 impl Verdict {
