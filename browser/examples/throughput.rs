@@ -13,7 +13,7 @@ fn main() {
     let seed: u64 = args.get(4).and_then(|v| v.parse().ok()).unwrap_or(7);
     let profile = match engine {
         Engine::Chromium => &cors_harness::profile::CHROMIUM,
-        Engine::Firefox => &cors_harness::profile::SPEC,
+        Engine::Firefox => &cors_harness::profile::FIREFOX,
     };
     let cases = generate::cases(seed, n);
     let start = std::time::Instant::now();

@@ -117,6 +117,44 @@ pub fn cases() -> Vec<BrowserCase> {
         preflight_ok(&[]),
         ok(),
     ));
+    // SAFE-3: 9 separate safelisted entries, 1080 bytes: above the total in the standard
+    // (everything unsafe), one unsafe combined value in Chromium, nothing unsafe in Firefox
+    // (no total).
+    let a120 = vec![b'a'; 120];
+    let nine: Vec<(&str, &[u8])> = (0..9).map(|_| ("Content-Language", &a120[..])).collect();
+    out.push(one("safe3/total-over-1024-separate-entries", request(next(), "GET", &nine), preflight_ok(&[]), ok()));
+    // Firefox adds `Cache-Control: no-cache` to the preflight of a request with a conditional
+    // header (no-store); without one, an author `Cache-Control` stays off the preflight.
+    out.push(one(
+        "wire/cache-control-without-conditional-header",
+        request(next(), "PATCH", &[("Cache-Control", b"no-cache")]),
+        preflight_ok(&[]),
+        ok(),
+    ));
+    out.push(one(
+        "wire/cache-control-with-if-none-match",
+        request(next(), "PATCH", &[("Cache-Control", b"no-cache"), ("If-None-Match", b"\"abc\"")]),
+        preflight_ok(&[]),
+        ok(),
+    ));
+    // SAFE-1: a Content-Type with a comma (Firefox: unsafe; the standard: `text/plain`).
+    out.push(one(
+        "safe1/content-type-with-comma",
+        request(next(), "POST", &[("Content-Type", b"text/plain;charset=utf-8, application/json")]),
+        preflight_ok(&[]),
+        ok(),
+    ));
+    // Wire: how a repeated name with an empty value goes out (Firefox: the empty value resets).
+    out.push(one(
+        "wire/repeated-name-with-empty-value",
+        request(
+            next(),
+            "GET",
+            &[("X-A", b"1"), ("X-A", b""), ("X-A", b"2"), ("Accept-Language", b"en"), ("Accept-Language", b"")],
+        ),
+        preflight_ok(&[]),
+        ok(),
+    ));
     // SAFE-1: the Range unit is `bytes`, case-sensitively; its numbers have any size.
     for (label, value) in [
         ("range-unit-capitalised", &b"Bytes=0-"[..]),
@@ -153,15 +191,22 @@ pub fn cases() -> Vec<BrowserCase> {
     ] {
         let id = next();
         let req = request(id, "PUT", &[]);
-        let answers =
-            RawAnswers { preflight: Some(preflight_ok(&[("Access-Control-Max-Age", value)])), response: Some(ok()) };
+        // `PUT` listed by name: Firefox never serves a method from a cached `*` (CACHE-3).
+        let preflight = RawResponse::new(204)
+            .header("Access-Control-Allow-Origin", "*")
+            .header("Access-Control-Allow-Methods", "PUT")
+            .header("Access-Control-Max-Age", value);
+        let answers = RawAnswers { preflight: Some(preflight), response: Some(ok()) };
         out.push(twice(&format!("pre11/max-age-{label}"), req.clone(), req, 300, answers));
     }
     {
         let id = next();
         let req = request(id, "PUT", &[]);
-        let mut pf = preflight_ok(&[("Access-Control-Max-Age", "600")]);
-        pf = pf.header("Access-Control-Max-Age", "600");
+        let pf = RawResponse::new(204)
+            .header("Access-Control-Allow-Origin", "*")
+            .header("Access-Control-Allow-Methods", "PUT")
+            .header("Access-Control-Max-Age", "600")
+            .header("Access-Control-Max-Age", "600");
         out.push(twice(
             "pre11/max-age-two-lines",
             req.clone(),
@@ -225,8 +270,12 @@ pub fn cases() -> Vec<BrowserCase> {
         let id = next();
         let mut req = request(id, "PUT", &[]);
         req.origin = Origin::Opaque;
-        let answers =
-            RawAnswers { preflight: Some(preflight_ok(&[("Access-Control-Max-Age", "600")])), response: Some(ok()) };
+        // `PUT` listed by name: Firefox never serves a method from a cached `*` (CACHE-3).
+        let preflight = RawResponse::new(204)
+            .header("Access-Control-Allow-Origin", "*")
+            .header("Access-Control-Allow-Methods", "PUT")
+            .header("Access-Control-Max-Age", "600");
+        let answers = RawAnswers { preflight: Some(preflight), response: Some(ok()) };
         out.push(twice("cache1/opaque-origin-second-request", req.clone(), req, 100, answers));
     }
     // ORIG-4/ORIG-5: a no-cors POST redirected from the page's origin to another origin.

@@ -18,8 +18,8 @@ pub struct Args {
     /// The browser: `chromium` (Debian's package) or `firefox` (`firefox-esr`).
     #[arg(long, default_value = "chromium")]
     browser: String,
-    /// The oracle profile to compare with (default: `chromium` for Chromium, `spec` for
-    /// Firefox, which has no profile of its own yet).
+    /// The oracle profile to compare with (default: the browser's own, `chromium` or
+    /// `firefox`; `spec` shows every deviation from the standard).
     #[arg(long)]
     profile: Option<String>,
     /// Leave out the WPT-derived vectors and the targeted cases (generated cases only).
@@ -54,7 +54,7 @@ fn check(args: &Args) -> Result<bool, String> {
     let engine = Engine::by_name(&args.browser).ok_or_else(|| format!("unknown browser {:?}", args.browser))?;
     let profile_name = args.profile.clone().unwrap_or_else(|| match engine {
         Engine::Chromium => "chromium".to_owned(),
-        Engine::Firefox => "spec".to_owned(),
+        Engine::Firefox => "firefox".to_owned(),
     });
     let profile: &BrowserProfile =
         BrowserProfile::by_name(&profile_name).ok_or_else(|| format!("unknown profile {profile_name:?}"))?;

@@ -14,8 +14,8 @@ pub enum MaxAgeParsing {
     /// A negative integer (`-1`, `-0`) means 0, nothing is cached; other failures mean the
     /// default. (Chromium; what WPT `cors/preflight-cache.htm` expects for `-1`.)
     NegativeIsZero,
-    /// Any value that is not `delta-seconds`, or repeated lines, means 0; only an absent header
-    /// means the default. (Firefox.)
+    /// Any value that is not `delta-seconds`, or repeated lines, means 0; an absent or empty
+    /// header means the default. (Firefox.)
     InvalidIsZero,
 }
 
@@ -32,6 +32,10 @@ pub struct SafelistQuirks {
     /// An `Accept` value with a byte ≥ 0x80 is unsafe (the standard only lists ASCII bytes).
     /// (Firefox.)
     pub non_ascii_accept_unsafe: bool,
+    /// SAFE-1: a `Content-Type` value containing `,` is unsafe (the engine parses it as a list
+    /// and refuses it; the standard's MIME parser reads `text/plain;charset=a, b` as
+    /// `text/plain`). Also what the no-cors guard uses (MISC-1). (Firefox.)
+    pub content_type_comma_unsafe: bool,
     /// SAFE-3: no 1024-byte limit on the safelisted values' total: each header is judged on
     /// its own. (Firefox: `InternalHeaders::GetUnsafeHeaders` checks entries one by one.)
     pub no_total_limit: bool,
@@ -47,6 +51,7 @@ impl SafelistQuirks {
         range_unit_case_insensitive: false,
         range_numbers_fit_i64: false,
         non_ascii_accept_unsafe: false,
+        content_type_comma_unsafe: false,
         no_total_limit: false,
         repeats_unsafe_names: false,
     };
@@ -60,7 +65,7 @@ pub enum WireRepeats {
     AsAppended,
     /// Firefox's network stack: one line per name, values joined with `, ` except that an
     /// empty value replaces what came before (and is replaced by what follows), and for its
-    /// single-value header `Content-Type` only the last value.
+    /// single-value headers (`Content-Type`, `Authorization`) only the last value.
     Merged,
 }
 
@@ -93,15 +98,15 @@ pub struct BrowserProfile {
     /// listed a literal `*` stores a `*` cache entry that later serves any credentialed method
     /// or header; `false` = wildcards never grant anything to a credentialed request.
     pub credentialed_wildcard_cache_entries: bool,
-    /// CACHE-1/3: whether a `*` listed by a preflight answer is stored as a cache entry.
-    /// `false`: the engine stores only named items, so the next request preflights again.
-    /// (Firefox.)
+    /// CACHE-3: whether a stored `*` entry is a wildcard (serves any method or header name,
+    /// `authorization` aside). `false`: it matches only a method or header literally named `*`,
+    /// so a request served by a `*` answer preflights again next time. (Firefox.)
     pub wildcard_cache_entries: bool,
     /// CACHE-5: whether the engine keeps a preflight cache at all.
     pub preflight_cache: bool,
     /// CACHE-1: whether a page with an opaque origin (`null`, e.g. a sandboxed frame) uses the
     /// preflight cache; the standard keys entries by the serialized origin, `null` included.
-    /// (Chromium and Firefox never serve such a page from the cache.)
+    /// (Chromium never serves such a page from the cache; Firefox does.)
     pub opaque_origin_preflight_cache: bool,
     /// PRE-14: a request that passed its preflight and then failed (CORS check of the actual
     /// response, bad redirect) clears the cache entries for (origin, URL), as main fetch says.
@@ -118,9 +123,18 @@ pub struct BrowserProfile {
     /// serializes `null` for both. (Firefox.)
     pub preflight_ignores_redirect_taint: bool,
     /// RED-6/PRE-1: once a hop was preflighted, every later CORS hop of the same fetch is
-    /// preflighted too, even after a 301/302/303 rewrote the request to a safelisted GET.
-    /// (Firefox.)
+    /// preflighted too, even after a 301/302/303 rewrote the request to a safelisted GET. Unlike
+    /// the use-CORS-preflight flag this grants nothing (no PRE-7 method). (Firefox.)
     pub preflight_sticks_across_redirects: bool,
+    /// CHK/PRE-5: a preflight to a URL same-origin with the page (after a redirect back to it)
+    /// is sent but its answer gets no CORS check (`Access-Control-Allow-Origin` and
+    /// `-Credentials` are not looked at); methods and headers still are. (Firefox.)
+    pub preflight_to_page_origin_unchecked: bool,
+    /// HTTP-network-or-cache fetch: a request whose header list has a conditional header
+    /// (`If-None-Match`, `If-Modified-Since`, …) gets cache mode `no-store`, so the UA adds
+    /// `Cache-Control: no-cache` and `Pragma: no-cache`; the standard does this for the
+    /// request only, the engine for its preflight too. Wire bytes only. (Firefox.)
+    pub preflight_inherits_no_store: bool,
     /// PNA-1..3: send and enforce Private Network Access preflights.
     pub private_network_access: bool,
 }
@@ -145,6 +159,8 @@ pub const SPEC: BrowserProfile = BrowserProfile {
     no_cors_cross_origin_redirect_nulls_origin: false,
     preflight_ignores_redirect_taint: false,
     preflight_sticks_across_redirects: false,
+    preflight_to_page_origin_unchecked: false,
+    preflight_inherits_no_store: false,
     private_network_access: false,
 };
 
@@ -176,6 +192,7 @@ pub const CHROMIUM: BrowserProfile = BrowserProfile {
         range_unit_case_insensitive: true,
         range_numbers_fit_i64: true,
         non_ascii_accept_unsafe: false,
+        content_type_comma_unsafe: false,
         no_total_limit: false,
         repeats_unsafe_names: false,
     },
@@ -189,22 +206,28 @@ pub const CHROMIUM: BrowserProfile = BrowserProfile {
     no_cors_cross_origin_redirect_nulls_origin: true,
     preflight_ignores_redirect_taint: false,
     preflight_sticks_across_redirects: false,
+    preflight_to_page_origin_unchecked: false,
+    preflight_inherits_no_store: false,
     private_network_access: false,
 };
 
 /// Firefox ESR, as measured in Debian's `firefox-esr` 140 (`BROWSER-DEVIATIONS.md`, Firefox
 /// table).
 ///
-/// - PRE-11: any invalid max-age is 0; PRE-12: capped at 24 h (`network.cors_preflight.cache`
-///   limit; not observable in a short run, kept from Firefox's source).
+/// - PRE-11: any invalid max-age is 0 (an empty one is the default); PRE-12: capped at 24 h
+///   (MDN's figure; not observable in a short run).
 /// - SAFE-3: no 1024-byte total (so whether the default headers count, SAFE-5, never shows);
 ///   repeated names repeat in the request-headers list (PRE-3).
-/// - SAFE-1/2: an `Accept` byte ≥ 0x80 is unsafe; Range numbers must fit in 63 bits.
-/// - Wire: a repeated name merged into one line, an empty value resetting it, `Content-Type` last only.
-/// - PRE-9: `*` covers `Authorization` without credentials. CACHE-1/3: no cache for opaque
-///   origins; `*` answers are not cached.
-/// - ORIG-5: the preflight after a redirect taint carries the page's origin.
-///   RED-6: once preflighted, every later hop is preflighted.
+/// - SAFE-1/2: an `Accept` byte ≥ 0x80 is unsafe; a `Content-Type` with `,` is unsafe; Range
+///   numbers must fit in 63 bits.
+/// - Wire: a repeated name merged into one line, an empty value resetting it, `Content-Type` and
+///   `Authorization` last only; the preflight of a `no-store` request carries
+///   `Cache-Control: no-cache` and `Pragma: no-cache`.
+/// - PRE-9: `*` covers `Authorization` without credentials. CACHE-3: a cached `*` matches only
+///   the literal name `*`.
+/// - ORIG-5: the preflight after a redirect taint carries the page's origin; one back to the
+///   page's own origin gets no CORS check. RED-6: once preflighted, every later hop is
+///   preflighted.
 pub const FIREFOX: BrowserProfile = BrowserProfile {
     name: "firefox",
     max_age_cap: Some(86_400),
@@ -216,6 +239,7 @@ pub const FIREFOX: BrowserProfile = BrowserProfile {
         range_unit_case_insensitive: false,
         range_numbers_fit_i64: true,
         non_ascii_accept_unsafe: true,
+        content_type_comma_unsafe: true,
         no_total_limit: true,
         repeats_unsafe_names: true,
     },
@@ -223,12 +247,14 @@ pub const FIREFOX: BrowserProfile = BrowserProfile {
     credentialed_wildcard_cache_entries: false,
     wildcard_cache_entries: false,
     preflight_cache: true,
-    opaque_origin_preflight_cache: false,
+    opaque_origin_preflight_cache: true,
     actual_failure_clears_cache: true,
     credentials_redirects_always_fail: false,
     no_cors_cross_origin_redirect_nulls_origin: false,
     preflight_ignores_redirect_taint: true,
     preflight_sticks_across_redirects: true,
+    preflight_to_page_origin_unchecked: true,
+    preflight_inherits_no_store: true,
     private_network_access: false,
 };
 

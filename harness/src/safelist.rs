@@ -58,7 +58,7 @@ pub fn is_cors_safelisted_request_header_with(name: &[u8], value: &[u8], quirks:
     } else if name.eq_ignore_ascii_case(b"accept-language") || name.eq_ignore_ascii_case(b"content-language") {
         value.iter().all(|&b| is_language_byte(b))
     } else if name.eq_ignore_ascii_case(b"content-type") {
-        if value.iter().copied().any(is_cors_unsafe_byte) {
+        if value.iter().any(|&b| is_cors_unsafe_byte(b) || (quirks.content_type_comma_unsafe && b == b',')) {
             return false;
         }
         mime::essence_is(value, &["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"])

@@ -13,15 +13,6 @@ pub enum CacheItem {
     Header(Bytes),
 }
 
-impl CacheItem {
-    /// A literal `*` (method or header name).
-    pub fn is_wildcard(&self) -> bool {
-        match self {
-            CacheItem::Method(b) | CacheItem::Header(b) => &b[..] == b"*",
-        }
-    }
-}
-
 /// One preflight-cache entry (CACHE-1). The network partition key is implicit: the oracle
 /// models one partition.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -86,7 +77,9 @@ impl PreflightCache {
     pub(crate) fn method_match(&self, key: &CacheKey<'_>, method: &str, profile: &BrowserProfile) -> bool {
         let wildcard_ok = !key.include || profile.credentialed_wildcard_cache_entries;
         self.live(key).any(|e| match &e.item {
-            CacheItem::Method(m) => m == method.as_bytes() || (m == &b"*"[..] && wildcard_ok),
+            CacheItem::Method(m) => {
+                m == method.as_bytes() || (m == &b"*"[..] && wildcard_ok && profile.wildcard_cache_entries)
+            }
             CacheItem::Header(_) => false,
         })
     }
@@ -100,7 +93,8 @@ impl PreflightCache {
         };
         self.live(key).any(|e| match &e.item {
             CacheItem::Header(h) => {
-                h.eq_ignore_ascii_case(name.as_bytes()) || (h == &b"*"[..] && wildcard_ok && covers(name))
+                h.eq_ignore_ascii_case(name.as_bytes())
+                    || (h == &b"*"[..] && wildcard_ok && profile.wildcard_cache_entries && covers(name))
             }
             CacheItem::Method(_) => false,
         })

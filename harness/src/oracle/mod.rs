@@ -238,7 +238,7 @@ fn run<R: Responder>(
                     || (method::is_cors_safelisted(&state.method) && !use_cors_preflight))
                 && unsafe_names.iter().all(|n| cache.header_match(&key, n, profile));
             if !cached {
-                let wire = WireRequest {
+                let mut wire = WireRequest {
                     method: "OPTIONS".to_owned(),
                     url: current.clone(),
                     headers: preflight::preflight_headers(
@@ -249,6 +249,10 @@ fn run<R: Responder>(
                     ),
                     credentials_attached: false, // PRE-3
                 };
+                if profile.preflight_inherits_no_store && is_no_store(&state.headers) {
+                    wire.headers.push(header::Header::from_static(b"Pragma", b"no-cache"));
+                    wire.headers.push(header::Header::from_static(b"Cache-Control", b"no-cache"));
+                }
                 let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
                 let result = if response.headers.has_invalid_value() {
                     Err(Failure::new(Rule::Hdr1, "the preflight response has a header value with NUL, CR or LF"))
@@ -257,10 +261,12 @@ fn run<R: Responder>(
                         origin: preflight_origin,
                         method: &state.method,
                         include,
-                        use_cors_preflight,
+                        use_cors_preflight: request.use_cors_preflight, // PRE-7: the flag only
                         headers: &state.headers,
                         unsafe_names: &unsafe_names,
                         private_network,
+                        check_origin: !(profile.preflight_to_page_origin_unchecked
+                            && request.origin.same_origin_as_url(&current)),
                     };
                     preflight::validate(&response, &for_req, profile)
                 };
@@ -279,8 +285,7 @@ fn run<R: Responder>(
                             .methods
                             .into_iter()
                             .map(CacheItem::Method)
-                            .chain(grant.header_names.into_iter().map(CacheItem::Header))
-                            .filter(|item| profile.wildcard_cache_entries || !item.is_wildcard());
+                            .chain(grant.header_names.into_iter().map(CacheItem::Header));
                         for item in items {
                             verdict.cache_entries.push(cache.store(&key, &origin, &url, item, grant.max_age));
                         }
@@ -385,6 +390,14 @@ fn next_url(
     Ok(next)
 }
 
+/// HTTP-network-or-cache fetch: a conditional request header turns cache mode `default` into
+/// `no-store` (the page always uses the default cache mode).
+fn is_no_store(headers: &HeaderList) -> bool {
+    ["if-modified-since", "if-none-match", "if-unmodified-since", "if-match", "if-range"]
+        .iter()
+        .any(|n| headers.contains(n))
+}
+
 /// SAFE-3 as the profile applies it, with the SAFE-7 exemption for reports the browser sends
 /// itself.
 fn unsafe_names(headers: &HeaderList, ua_report: bool, profile: &BrowserProfile) -> Vec<String> {
@@ -401,7 +414,7 @@ fn unsafe_names(headers: &HeaderList, ua_report: bool, profile: &BrowserProfile)
 /// The author headers of an actual request as the profile's network stack puts them on the
 /// wire (after the CORS decision): Firefox merges a repeated name into one line (`a, b`), an
 /// empty value empties it (necko's `SetEmptyRequestHeader`), and only the last `Content-Type`
-/// is kept.
+/// and `Authorization` are kept.
 fn wire_headers(headers: &mut HeaderList, profile: &BrowserProfile) {
     if profile.wire_repeats == WireRepeats::AsAppended {
         return;
@@ -410,8 +423,13 @@ fn wire_headers(headers: &mut HeaderList, profile: &BrowserProfile) {
     for h in headers.0.drain(..) {
         match merged.iter_mut().find(|m| m.name.eq_ignore_ascii_case(&h.name)) {
             None => merged.push(h),
-            Some(m) if h.name.eq_ignore_ascii_case(b"content-type") => m.value = h.value, // single-value header
-            Some(m) if h.value.is_empty() || m.value.is_empty() => m.value = h.value,     // empty resets
+            // Single-value headers in Firefox's network stack: the last one wins.
+            Some(m)
+                if h.name.eq_ignore_ascii_case(b"content-type") || h.name.eq_ignore_ascii_case(b"authorization") =>
+            {
+                m.value = h.value
+            }
+            Some(m) if h.value.is_empty() || m.value.is_empty() => m.value = h.value, // empty resets
             Some(m) => m.value = bytes::Bytes::from([&m.value[..], b", ", &h.value[..]].concat()),
         }
     }

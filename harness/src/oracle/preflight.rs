@@ -59,6 +59,9 @@ pub struct PreflightFor<'a> {
     /// Its CORS-unsafe request-header names (SAFE-3), for PRE-10.
     pub unsafe_names: &'a [String],
     pub private_network: bool,
+    /// Apply the CORS check (CHK-*) to the answer; a profile may skip it for a preflight to
+    /// the page's own origin.
+    pub check_origin: bool,
 }
 
 /// PRE-4..12: does this preflight response let the actual request go?
@@ -83,8 +86,10 @@ pub fn validate(
             format!("the preflight was answered with status {}, not 2xx", resp.status),
         ));
     }
-    super::check::cors_check(&resp.headers, req.origin, req.include)
-        .map_err(|f| Failure { rule: f.rule, explanation: format!("preflight: {}", f.explanation) })?;
+    if req.check_origin {
+        super::check::cors_check(&resp.headers, req.origin, req.include)
+            .map_err(|f| Failure { rule: f.rule, explanation: format!("preflight: {}", f.explanation) })?;
+    }
 
     let methods = match resp.headers.token_list_shared("access-control-allow-methods") {
         ListValues::Failure => {
@@ -168,6 +173,9 @@ pub fn max_age(headers: &HeaderList, profile: &BrowserProfile) -> u64 {
         (Some(age), _) => age,
         (None, _) if count == 0 => DEFAULT_MAX_AGE,
         (None, MaxAgeParsing::Standard) => DEFAULT_MAX_AGE, // a failure, or a repeated single-value header
+        (None, MaxAgeParsing::InvalidIsZero) if value.as_deref().is_some_and(|v| v.trim_ascii().is_empty()) => {
+            DEFAULT_MAX_AGE
+        }
         (None, MaxAgeParsing::InvalidIsZero) => 0,
         (None, MaxAgeParsing::NegativeIsZero) => {
             let negative = value.as_deref().is_some_and(|v| {
