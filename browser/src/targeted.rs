@@ -120,7 +120,7 @@ pub fn cases() -> Vec<BrowserCase> {
     // SAFE-3: 9 separate safelisted entries, 1080 bytes: above the total in the standard
     // (everything unsafe), one unsafe combined value in Chromium, nothing unsafe in Firefox
     // (no total).
-    let a120 = vec![b'a'; 120];
+    let a120 = [b'a'; 120];
     let nine: Vec<(&str, &[u8])> = (0..9).map(|_| ("Content-Language", &a120[..])).collect();
     out.push(one("safe3/total-over-1024-separate-entries", request(next(), "GET", &nine), preflight_ok(&[]), ok()));
     // Firefox adds `Cache-Control: no-cache` to the preflight of a request with a conditional
