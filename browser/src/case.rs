@@ -101,8 +101,10 @@ impl BrowserCase {
             if r.mode == RequestMode::WebSocket {
                 return Some("WebSocket handshake".into());
             }
-            if r.use_cors_preflight {
-                return Some("use-CORS-preflight flag (XHR upload listeners / streaming body)".into());
+            if r.use_cors_preflight
+                && let Some(why) = xhr_unsupported(r)
+            {
+                return Some(why);
             }
             if r.ua_report || r.private_network {
                 return Some("browser-initiated report or private-network request".into());
@@ -220,6 +222,9 @@ impl BrowserCase {
             if r.mode != RequestMode::Cors {
                 o["mode"] = json!(mode_str(r.mode));
             }
+            if r.use_cors_preflight {
+                o["use_cors_preflight"] = json!(true);
+            }
             o
         };
         let response = |r: &RawResponse| json!({"status": r.status, "headers": r.headers.iter().map(|(n, v)| [iso(n), iso(v)]).collect::<Vec<_>>()});
@@ -260,6 +265,7 @@ impl BrowserCase {
                     "headers": r.headers.iter().map(|h| [iso(&h.name), iso(&h.value)]).collect::<Vec<_>>(),
                     "credentials": credentials_str(r.credentials),
                     "mode": mode_str(r.mode),
+                    "upload": r.use_cors_preflight,
                 })
             }).collect::<Vec<_>>(),
         })
@@ -392,4 +398,26 @@ mod tests {
         assert_eq!(iso_bytes(&iso(&b)).unwrap(), b);
         assert_eq!(iso_bytes("\u{100}"), None);
     }
+}
+
+/// Why an `XMLHttpRequest` with an upload listener (how a page sets the use-CORS-preflight
+/// flag) cannot send `r` as the oracle models it, if it cannot: XHR is always CORS mode, has
+/// no `omit` credentials mode, sends no body for GET/HEAD, and `setRequestHeader` combines a
+/// repeated name into one value.
+pub(crate) fn xhr_unsupported(r: &BrowserRequest) -> Option<String> {
+    if r.mode != RequestMode::Cors {
+        return Some("use-CORS-preflight flag outside cors mode (XHR is always cors)".into());
+    }
+    if r.credentials == CredentialsMode::Omit {
+        return Some("use-CORS-preflight flag with credentials omit (XHR has no omit)".into());
+    }
+    if matches!(r.method.to_ascii_uppercase().as_str(), "GET" | "HEAD") {
+        // XHR sends no body for these, and without one Chromium sets no flag.
+        return Some("use-CORS-preflight flag on GET/HEAD (XHR sends no body, Chromium sets no flag)".into());
+    }
+    let names: Vec<Vec<u8>> = r.headers.iter().map(|h| h.name.to_ascii_lowercase()).collect();
+    if names.iter().enumerate().any(|(i, n)| names[..i].contains(n)) {
+        return Some("use-CORS-preflight flag with a repeated header name (XHR combines them)".into());
+    }
+    None
 }

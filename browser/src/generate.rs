@@ -46,14 +46,15 @@ fn probe_request(rng: &mut Rng, seed: u64, n: usize) -> BrowserRequest {
     let port = if rng.chance(10) { ":8080" } else { "" };
     let query = req.url.query().map(|q| format!("?{q}")).unwrap_or_default();
     req.url = url::Url::parse(&format!("http://c{}.api.test{port}/r/{n}{query}", host(n))).expect("URL");
-    // Flags a page cannot set on fetch() over HTTP/1.1 (upload streaming) or that Chromium
-    // does not model (PNA) are cleared; the rest of the probe is kept as drawn.
-    req.use_cors_preflight = false;
+    // Flags a page cannot set (browser reports) or that the browsers do not enforce (PNA) are
+    // cleared; the use-CORS-preflight flag runs as an XHR with an upload listener where XHR can
+    // express the request. The rest of the probe is kept as drawn.
     req.private_network = false;
     req.ua_report = false;
     if req.mode == RequestMode::WebSocket {
         req.mode = RequestMode::Cors;
     }
+    req.use_cors_preflight &= crate::case::xhr_unsupported(&req).is_none();
     req
 }
 

@@ -1,8 +1,9 @@
 //! The pages the browser loads: a top page with one runner frame per page origin
 //! ([`RUNNER_ORIGINS`](crate::case::RUNNER_ORIGINS); the `null` one is a sandboxed frame), and
 //! the runner script. A runner long-polls `/__next` for case specs, runs each case's steps
-//! with `fetch()` (tens in flight), and posts results back to `/__results` in batches. No
-//! driver protocol: the page reports to the scripted server itself.
+//! with `fetch()` (tens in flight; `XMLHttpRequest` with an upload listener for the
+//! use-CORS-preflight flag), and posts results back to `/__results` in batches. No driver
+//! protocol: the page reports to the scripted server itself.
 
 use crate::case::RUNNER_ORIGINS;
 
@@ -83,7 +84,39 @@ async function runCase(c) {
   pump();
 }
 
+// The use-CORS-preflight flag needs XMLHttpRequest with an upload listener and a body (a Blob
+// without a type, so no Content-Type is added).
+function runXhr(st) {
+  return new Promise((resolve) => {
+    const x = new XMLHttpRequest();
+    try {
+      x.open(st.method, st.url, true);
+      x.withCredentials = st.credentials === "include";
+      for (const [n, v] of st.headers) x.setRequestHeader(n, v);
+    } catch (e) {
+      resolve({ kind: "script-error", error: String(e) });
+      return;
+    }
+    x.upload.onprogress = () => {};
+    x.timeout = 20000;
+    x.onload = () => {
+      const headers = x.getAllResponseHeaders().split("\r\n").filter((l) => l.includes(":"))
+        .map((l) => l.slice(0, l.indexOf(":")).trim().toLowerCase());
+      resolve({ kind: "shared", status: x.status, type: "cors", headers });
+    };
+    x.onerror = () => resolve({ kind: "network-error", error: "XMLHttpRequest error" });
+    x.ontimeout = () => resolve({ kind: "timeout", error: "XMLHttpRequest timeout" });
+    const bodyless = ["GET", "HEAD"].includes(st.method.toUpperCase());
+    try {
+      x.send(bodyless ? null : new Blob(["x"]));
+    } catch (e) {
+      resolve({ kind: "script-error", error: String(e) });
+    }
+  });
+}
+
 async function runStep(st) {
+  if (st.upload) return runXhr(st);
   let req;
   try {
     req = new Request(st.url, { method: st.method, headers: st.headers, credentials: st.credentials, mode: st.mode });

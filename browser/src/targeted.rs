@@ -144,6 +144,22 @@ pub fn cases() -> Vec<BrowserCase> {
         preflight_ok(&[]),
         ok(),
     ));
+    // PRE-7: with the use-CORS-preflight flag (an XHR upload listener), a preflight answer
+    // without Access-Control-Allow-Methods allows the requested method (FINDINGS F13).
+    {
+        let mut req = request(next(), "QUERY", &[]);
+        req.use_cors_preflight = true;
+        let preflight = RawResponse::new(204).header("Access-Control-Allow-Origin", "*");
+        out.push(one("pre7/upload-flag-no-allow-methods", req, preflight, ok()));
+        let mut req = request(next(), "POST", &[]);
+        req.use_cors_preflight = true;
+        let preflight = RawResponse::new(204).header("Access-Control-Allow-Origin", "*");
+        out.push(one("pre7/upload-flag-safelisted-method", req, preflight, ok()));
+        let mut req = request(next(), "POST", &[]);
+        req.use_cors_preflight = true;
+        let refused = RawResponse::new(403);
+        out.push(one("pre1/upload-flag-post-refused-preflight", req, refused, ok()));
+    }
     // Wire: how a repeated name with an empty value goes out (Firefox: the empty value resets).
     out.push(one(
         "wire/repeated-name-with-empty-value",

@@ -48,7 +48,7 @@ pub struct Args {
     /// Findings shown in full (terminal and Markdown).
     #[arg(long, default_value_t = 10)]
     top: usize,
-    /// The browser the oracle models: chromium or spec.
+    /// The browser the oracle models: chromium, firefox or spec (the standard as written).
     #[arg(long, default_value = "chromium")]
     browser: String,
     /// Per-request timeout in milliseconds.
@@ -115,7 +115,7 @@ pub fn run(args: &Args, registry: &Registry) -> ExitCode {
         chosen
     };
     let Some(&profile) = cors_harness::profile::ALL.iter().find(|p| p.name == args.browser) else {
-        eprintln!("error: no browser profile {:?} (chromium, spec)", args.browser);
+        eprintln!("error: no browser profile {:?} (chromium, firefox, spec)", args.browser);
         return ExitCode::from(2);
     };
     let policies = match load_policies(&args.policies) {

@@ -126,6 +126,10 @@ pub struct BrowserProfile {
     /// preflighted too, even after a 301/302/303 rewrote the request to a safelisted GET. Unlike
     /// the use-CORS-preflight flag this grants nothing (no PRE-7 method). (Firefox.)
     pub preflight_sticks_across_redirects: bool,
+    /// PRE-7: a preflight answer without `Access-Control-Allow-Methods` allows the requested
+    /// method when the use-CORS-preflight flag is set (an XHR with upload listeners). `false`:
+    /// the method must be safelisted or listed as always. (Chromium, Firefox.)
+    pub use_cors_preflight_grants_method: bool,
     /// CHK/PRE-5: a preflight to a URL same-origin with the page (after a redirect back to it)
     /// is sent but its answer gets no CORS check (`Access-Control-Allow-Origin` and
     /// `-Credentials` are not looked at); methods and headers still are. (Firefox.)
@@ -160,12 +164,13 @@ pub const SPEC: BrowserProfile = BrowserProfile {
     preflight_ignores_redirect_taint: false,
     preflight_sticks_across_redirects: false,
     preflight_to_page_origin_unchecked: false,
+    use_cors_preflight_grants_method: true,
     preflight_inherits_no_store: false,
     private_network_access: false,
 };
 
 /// Current Chromium (the default profile), as measured in Debian's Chromium 148
-/// (`BROWSER-DEVIATIONS.md`, rows 1–9).
+/// (`BROWSER-DEVIATIONS.md`, rows 1–10).
 ///
 /// - PRE-12: max-age capped at 7200 s (since Chrome 76); PRE-11: a negative max-age is 0.
 /// - SAFE-5: the default `Accept-Language` is added in the network stack, after the CORS
@@ -178,6 +183,8 @@ pub const SPEC: BrowserProfile = BrowserProfile {
 /// - CACHE-3: Chromium stores the parsed preflight result and re-applies the wildcard rules
 ///   with the later request's credentials mode. CACHE-1: no cache for opaque origins.
 ///   PRE-14: a failed actual request does not clear the cache.
+/// - PRE-7: the use-CORS-preflight flag does not make a missing allow-methods list allow the
+///   requested method.
 /// - RED-2: every redirect to a URL with credentials fails. ORIG-4/5: `Origin: null` after a
 ///   cross-origin redirect of a no-cors request.
 /// - PNA: off; Chromium never enforced it and replaced it with a permission prompt (PNA-2).
@@ -207,6 +214,7 @@ pub const CHROMIUM: BrowserProfile = BrowserProfile {
     preflight_ignores_redirect_taint: false,
     preflight_sticks_across_redirects: false,
     preflight_to_page_origin_unchecked: false,
+    use_cors_preflight_grants_method: false,
     preflight_inherits_no_store: false,
     private_network_access: false,
 };
@@ -227,7 +235,7 @@ pub const CHROMIUM: BrowserProfile = BrowserProfile {
 ///   the literal name `*`.
 /// - ORIG-5: the preflight after a redirect taint carries the page's origin; one back to the
 ///   page's own origin gets no CORS check. RED-6: once preflighted, every later hop is
-///   preflighted.
+///   preflighted. PRE-7: the use-CORS-preflight flag grants no method (as Chromium).
 pub const FIREFOX: BrowserProfile = BrowserProfile {
     name: "firefox",
     max_age_cap: Some(86_400),
@@ -254,6 +262,7 @@ pub const FIREFOX: BrowserProfile = BrowserProfile {
     preflight_ignores_redirect_taint: true,
     preflight_sticks_across_redirects: true,
     preflight_to_page_origin_unchecked: true,
+    use_cors_preflight_grants_method: false,
     preflight_inherits_no_store: true,
     private_network_access: false,
 };

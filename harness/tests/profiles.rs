@@ -499,3 +499,21 @@ fn pre7_chk1_firefox_preflight_back_to_the_page_origin() {
     let s = server(&[(b, Some(pf), Some(to_back)), (back, Some(no_methods), Some(star()))]);
     assert_eq!(one(&s, &FIREFOX, &req).failure().map(|f| f.rule), Some(Rule::Pre8));
 }
+
+/// PRE-7: with the use-CORS-preflight flag (an XHR with upload listeners) and no
+/// `Access-Control-Allow-Methods`, the standard allows the requested method; Chromium and
+/// Firefox do not (`targeted/pre7/upload-flag-no-allow-methods`).
+#[test]
+fn pre7_use_cors_preflight_flag_and_a_missing_methods_list() {
+    let s = server(&[(U, Some(resp(204, &[("Access-Control-Allow-Origin", "*")])), Some(star()))]);
+    let mut req = get(U).method("QUERY");
+    req.use_cors_preflight = true;
+    assert!(one(&s, &SPEC, &req).readable());
+    let strict = BrowserProfile { use_cors_preflight_grants_method: false, ..SPEC };
+    for p in [&strict, &CHROMIUM, &FIREFOX] {
+        assert_eq!(one(&s, p, &req).failure().map(|f| f.rule), Some(Rule::Pre8), "{}", p.name);
+    }
+    // A safelisted method still passes.
+    req.method = "POST".to_owned();
+    assert!(one(&s, &CHROMIUM, &req).readable());
+}

@@ -98,7 +98,9 @@ pub fn validate(
                 "Access-Control-Allow-Methods is not a comma-separated list of method tokens",
             ));
         }
-        ListValues::Absent if req.use_cors_preflight => vec![Bytes::copy_from_slice(req.method.as_bytes())], // PRE-7
+        ListValues::Absent if req.use_cors_preflight && profile.use_cors_preflight_grants_method => {
+            vec![Bytes::copy_from_slice(req.method.as_bytes())] // PRE-7
+        }
         ListValues::Absent => Vec::new(),
         ListValues::Items(items) => items,
     };
@@ -131,10 +133,12 @@ pub fn validate(
     let listed = |name: &str| header_names.iter().any(|h| h.eq_ignore_ascii_case(name.as_bytes()));
     let star_covers_authorization = profile.wildcard_covers_authorization && !req.include && star(&header_names);
     if req.headers.contains("authorization") && !listed("authorization") && !star_covers_authorization {
-        return Err(Failure::new(
-            Rule::Pre9,
-            "the request sends Authorization, which Access-Control-Allow-Headers must list by name (* does not cover it)",
-        ));
+        let why = if profile.wildcard_covers_authorization && !req.include {
+            "the request sends Authorization, which Access-Control-Allow-Headers does not allow (by name or *)"
+        } else {
+            "the request sends Authorization, which Access-Control-Allow-Headers must list by name (* does not cover it)"
+        };
+        return Err(Failure::new(Rule::Pre9, why));
     }
 
     // PRE-10: every unsafe name listed, or `*` without credentials.
