@@ -377,6 +377,28 @@ pub(crate) fn routes(case: &BrowserCase) -> Routes {
     routes
 }
 
+/// Why an `XMLHttpRequest` with an upload listener (how a page sets the use-CORS-preflight
+/// flag) cannot send `r` as the oracle models it, if it cannot: XHR is always CORS mode, has
+/// no `omit` credentials mode, sends no body for GET/HEAD, and `setRequestHeader` combines a
+/// repeated name into one value.
+pub(crate) fn xhr_unsupported(r: &BrowserRequest) -> Option<String> {
+    if r.mode != RequestMode::Cors {
+        return Some("use-CORS-preflight flag outside cors mode (XHR is always cors)".into());
+    }
+    if r.credentials == CredentialsMode::Omit {
+        return Some("use-CORS-preflight flag with credentials omit (XHR has no omit)".into());
+    }
+    if matches!(r.method.to_ascii_uppercase().as_str(), "GET" | "HEAD") {
+        // XHR sends no body for these, and without one Chromium sets no flag.
+        return Some("use-CORS-preflight flag on GET/HEAD (XHR sends no body, Chromium sets no flag)".into());
+    }
+    let names: Vec<Vec<u8>> = r.headers.iter().map(|h| h.name.to_ascii_lowercase()).collect();
+    if names.iter().enumerate().any(|(i, n)| names[..i].contains(n)) {
+        return Some("use-CORS-preflight flag with a repeated header name (XHR combines them)".into());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,26 +420,4 @@ mod tests {
         assert_eq!(iso_bytes(&iso(&b)).unwrap(), b);
         assert_eq!(iso_bytes("\u{100}"), None);
     }
-}
-
-/// Why an `XMLHttpRequest` with an upload listener (how a page sets the use-CORS-preflight
-/// flag) cannot send `r` as the oracle models it, if it cannot: XHR is always CORS mode, has
-/// no `omit` credentials mode, sends no body for GET/HEAD, and `setRequestHeader` combines a
-/// repeated name into one value.
-pub(crate) fn xhr_unsupported(r: &BrowserRequest) -> Option<String> {
-    if r.mode != RequestMode::Cors {
-        return Some("use-CORS-preflight flag outside cors mode (XHR is always cors)".into());
-    }
-    if r.credentials == CredentialsMode::Omit {
-        return Some("use-CORS-preflight flag with credentials omit (XHR has no omit)".into());
-    }
-    if matches!(r.method.to_ascii_uppercase().as_str(), "GET" | "HEAD") {
-        // XHR sends no body for these, and without one Chromium sets no flag.
-        return Some("use-CORS-preflight flag on GET/HEAD (XHR sends no body, Chromium sets no flag)".into());
-    }
-    let names: Vec<Vec<u8>> = r.headers.iter().map(|h| h.name.to_ascii_lowercase()).collect();
-    if names.iter().enumerate().any(|(i, n)| names[..i].contains(n)) {
-        return Some("use-CORS-preflight flag with a repeated header name (XHR combines them)".into());
-    }
-    None
 }
