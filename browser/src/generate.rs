@@ -75,6 +75,7 @@ pub fn build(rng: &mut Rng, id: &str, requests: Vec<BrowserRequest>, n: usize) -
             }
             _ => second.credentials = *rng.pick(&[CredentialsMode::Omit, CredentialsMode::Include]),
         }
+        second.use_cors_preflight &= crate::case::xhr_unsupported(&second).is_none();
         requests.push(second);
     }
     let origin = requests[0].origin.serialize().to_owned();
