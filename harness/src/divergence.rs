@@ -7,6 +7,7 @@
 //! broken (missing `Vary`, malformed CORS headers) with real but indirect risk. (`execution`
 //! divergences — panics, hangs, resets — come from the driver, not from a verdict.)
 
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
@@ -119,24 +120,21 @@ impl<'p> PolicyCheck<'p> {
         // The request as the policy sees it: the bytes the browser sent (ORIG-5 taint included).
         let origin = verdict.last_actual().or(verdict.first_preflight()).and_then(|r| r.origin()).unwrap_or(b"");
         let normalized = method::normalize(&request.method);
-        let forbidden = |h: &crate::header::Header| safelist::is_forbidden_request_header(&h.name, &h.value);
-        let unsafe_names = if request.headers.iter().any(forbidden) {
-            let mut headers = request.headers.clone();
-            headers.0.retain(|h| !forbidden(h));
-            safelist::cors_unsafe_request_header_names(&headers)
-        } else {
-            safelist::cors_unsafe_request_header_names(&request.headers)
-        };
         // `Policy::intent`, field by field, with the request-independent parts taken from `self`.
         let origin_allowed = self.origin_allowed(origin);
         let method_allowed = method::is_cors_safelisted(&normalized) || policy.methods.contains(&normalized);
+        let credentials_allowed = policy.credentials;
+        let credentials_ok = !request.credentials.is_include() || policy.credentials;
+        // The request's unsafe header names matter only when nothing else already makes the
+        // read unmeant (they are the last condition of `readable` and of the SRV-13 branch).
+        let unsafe_names = if (origin_allowed && method_allowed && credentials_ok) || cfg!(debug_assertions) {
+            unsafe_header_names(request)
+        } else {
+            Vec::new()
+        };
         let disallowed_headers: Vec<&String> =
             unsafe_names.iter().filter(|n| !policy.allow_headers.contains(n)).collect();
-        let credentials_allowed = policy.credentials;
-        let intent_readable = origin_allowed
-            && method_allowed
-            && disallowed_headers.is_empty()
-            && (!request.credentials.is_include() || policy.credentials);
+        let intent_readable = origin_allowed && method_allowed && disallowed_headers.is_empty() && credentials_ok;
         #[cfg(debug_assertions)]
         {
             let intent = policy.intent(&IntentQuery {
@@ -227,11 +225,7 @@ impl<'p> PolicyCheck<'p> {
 
         if let (Outcome::Shared { exposed, .. }, true) = (&verdict.outcome, meant_readable && cors_read) {
             let response = verdict.hops.last().and_then(|h| h.actual.as_ref()).map(|e| &e.response);
-            for name in response
-                .map(|r| r.headers.iter().map(|h| String::from_utf8_lossy(&h.name).to_ascii_lowercase()))
-                .into_iter()
-                .flatten()
-            {
+            for name in response.map(|r| r.headers.iter().map(|h| lowercase(&h.name))).into_iter().flatten() {
                 let meant = match &self.exposed {
                     // `*` means the resource's own headers. The CORS layer's plumbing (the
                     // `Access-Control-*` answers themselves and `Vary`) and HTTP/1.1's hop-by-hop
@@ -243,7 +237,7 @@ impl<'p> PolicyCheck<'p> {
                     ExposedIntent::All => !safelist::is_forbidden_response_header_name(name.as_bytes()),
                     names => names.contains(&name),
                 };
-                let visible = exposed.contains(&name);
+                let visible = exposed.iter().any(|e| *e == name);
                 if visible && !meant {
                     found.push(Divergence::new(
                         Security,
@@ -281,6 +275,27 @@ impl<'p> PolicyCheck<'p> {
         found.sort_by(|a, b| a.class.cmp(&b.class).then(a.rule.cmp(&b.rule)).then(a.explanation.cmp(&b.explanation)));
         found.dedup();
         found
+    }
+}
+
+/// The CORS-unsafe names (SAFE-3) among the request's author headers, forbidden ones left out
+/// (SAFE-4) as the browser drops them.
+fn unsafe_header_names(request: &BrowserRequest) -> Vec<String> {
+    let forbidden = |h: &crate::header::Header| safelist::is_forbidden_request_header(&h.name, &h.value);
+    if request.headers.iter().any(forbidden) {
+        let mut headers = request.headers.clone();
+        headers.0.retain(|h| !forbidden(h));
+        safelist::cors_unsafe_request_header_names(&headers)
+    } else {
+        safelist::cors_unsafe_request_header_names(&request.headers)
+    }
+}
+
+/// A header name as lowercase text (lossy), borrowed when it already is (as `http` gives them).
+fn lowercase(name: &[u8]) -> Cow<'_, str> {
+    match String::from_utf8_lossy(name) {
+        Cow::Borrowed(text) if !text.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Borrowed(text),
+        text => Cow::Owned(text.to_ascii_lowercase()),
     }
 }
 
