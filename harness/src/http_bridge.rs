@@ -21,12 +21,15 @@ impl WireRequest {
         let method = http::Method::from_bytes(self.method.as_bytes()).map_err(|e| NotHttp(e.to_string()))?;
         let mut headers = http::HeaderMap::with_capacity(self.headers.len());
         for h in self.headers.iter() {
-            let name = http::HeaderName::from_bytes(&h.name).map_err(|e| NotHttp(e.to_string()))?;
+            let name = match request_name(&h.name) {
+                Some(name) => name,
+                None => http::HeaderName::from_bytes(&h.name).map_err(|e| NotHttp(e.to_string()))?,
+            };
             let value = http::HeaderValue::from_maybe_shared(h.value.clone()).map_err(|e| NotHttp(e.to_string()))?;
             headers.try_append(name, value).map_err(|e| NotHttp(e.to_string()))?;
         }
         // Checked after the headers, as the builder did.
-        let uri = http::Uri::try_from(self.url.as_str()).map_err(|e| NotHttp(e.to_string()))?;
+        let uri = uri(self.url.as_str())?;
         // As `http::request::Builder` would build it (HTTP/1.1, no extensions), without its
         // per-step `Result` plumbing.
         let mut request = http::Request::new(Bytes::new());
@@ -35,6 +38,25 @@ impl WireRequest {
         *request.headers_mut() = headers;
         Ok(request)
     }
+}
+
+/// `url` as an `http::Uri`. A run sends every request of a target to the same few URLs: the
+/// last one parsed on this thread is kept (a comparison and two reference counts instead of a
+/// parse).
+fn uri(url: &str) -> Result<http::Uri, NotHttp> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(Box<str>, http::Uri)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| {
+        if let Some((text, uri)) = last.as_ref()
+            && **text == *url
+        {
+            return Ok(uri.clone());
+        }
+        let uri = http::Uri::try_from(url).map_err(|e| NotHttp(e.to_string()))?;
+        *last = Some((url.into(), uri.clone()));
+        Ok(uri)
+    })
 }
 
 impl ServerResponse {
@@ -64,6 +86,15 @@ impl ServerResponse {
         }
         ServerResponse { status: response.status().as_u16(), headers }
     }
+}
+
+/// The names the browser itself puts on CORS requests, without parsing (`from_bytes` gives the
+/// same standard names for any case of these bytes).
+fn request_name(name: &[u8]) -> Option<http::HeaderName> {
+    use http::header::*;
+    [ORIGIN, ACCEPT, ACCESS_CONTROL_REQUEST_METHOD, ACCESS_CONTROL_REQUEST_HEADERS, ACCEPT_LANGUAGE]
+        .into_iter()
+        .find(|n| n.as_str().as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// The names CORS answers usually carry, as static strings (`http` keeps its standard names
@@ -105,6 +136,30 @@ mod tests {
             ours.headers.get("access-control-allow-origin").as_deref(),
             Some(&b"https://a.example, https://b.example"[..])
         );
+    }
+
+    #[test]
+    fn request_names_are_what_from_bytes_gives() {
+        for name in [
+            "Origin",
+            "origin",
+            "ACCEPT",
+            "Access-Control-Request-Method",
+            "access-control-request-headers",
+            "Accept-Language",
+        ] {
+            assert_eq!(request_name(name.as_bytes()), Some(http::HeaderName::from_bytes(name.as_bytes()).unwrap()));
+        }
+        assert_eq!(request_name(b"x-origin"), None);
+        assert_eq!(request_name(b"origin "), None);
+    }
+
+    #[test]
+    fn the_remembered_uri_is_the_parsed_one() {
+        for url in ["http://a.test/x?y", "http://b.test/", "http://a.test/x?y", "http://a.test/x?z"] {
+            assert_eq!(uri(url).unwrap(), http::Uri::try_from(url).unwrap());
+        }
+        assert!(uri("http://a b/").is_err());
     }
 
     #[test]
