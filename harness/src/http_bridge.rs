@@ -18,31 +18,104 @@ pub struct NotHttp(String);
 impl WireRequest {
     /// The request as an `http::Request` with an empty body, header order and repeats kept.
     pub fn to_http(&self) -> Result<http::Request<Bytes>, NotHttp> {
-        let mut builder = http::Request::builder()
-            .method(http::Method::from_bytes(self.method.as_bytes()).map_err(|e| NotHttp(e.to_string()))?)
-            .uri(self.url.as_str());
+        let method = http::Method::from_bytes(self.method.as_bytes()).map_err(|e| NotHttp(e.to_string()))?;
+        let mut headers = http::HeaderMap::with_capacity(self.headers.len());
         for h in self.headers.iter() {
-            let name = http::HeaderName::from_bytes(&h.name).map_err(|e| NotHttp(e.to_string()))?;
+            let name = match request_name(&h.name) {
+                Some(name) => name,
+                None => http::HeaderName::from_bytes(&h.name).map_err(|e| NotHttp(e.to_string()))?,
+            };
             let value = http::HeaderValue::from_maybe_shared(h.value.clone()).map_err(|e| NotHttp(e.to_string()))?;
-            builder = builder.header(name, value);
+            headers.try_append(name, value).map_err(|e| NotHttp(e.to_string()))?;
         }
-        builder.body(Bytes::new()).map_err(|e| NotHttp(e.to_string()))
+        // Checked after the headers, as the builder did.
+        let uri = uri(self.url.as_str())?;
+        // As `http::request::Builder` would build it (HTTP/1.1, no extensions), without its
+        // per-step `Result` plumbing.
+        let mut request = http::Request::new(Bytes::new());
+        *request.method_mut() = method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
+        Ok(request)
     }
+}
+
+/// `url` as an `http::Uri`. A run sends every request of a target to the same few URLs: the
+/// last one parsed on this thread is kept (a comparison and two reference counts instead of a
+/// parse).
+fn uri(url: &str) -> Result<http::Uri, NotHttp> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(Box<str>, http::Uri)>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with_borrow_mut(|last| {
+        if let Some((text, uri)) = last.as_ref()
+            && **text == *url
+        {
+            return Ok(uri.clone());
+        }
+        let uri = http::Uri::try_from(url).map_err(|e| NotHttp(e.to_string()))?;
+        *last = Some((url.into(), uri.clone()));
+        Ok(uri)
+    })
 }
 
 impl ServerResponse {
     /// The status and header lines of an `http::Response` (names come out lowercase, as
-    /// `http` stores them; header names are case-insensitive, HDR-1).
+    /// `http` stores them; header names are case-insensitive, HDR-1). The lines share one
+    /// buffer (the usual CORS header names are static): one allocation per response.
     pub fn from_http<B>(response: &http::Response<B>) -> ServerResponse {
-        let mut headers = HeaderList(Vec::with_capacity(response.headers().len()));
-        for (name, value) in response.headers() {
-            headers.push(Header {
-                name: Bytes::copy_from_slice(name.as_str().as_bytes()),
-                value: Bytes::copy_from_slice(crate::header::normalize_value(value.as_bytes())),
-            });
+        let map = response.headers();
+        let value = |v: &http::HeaderValue| crate::header::normalize_value(v.as_bytes()).len();
+        let total: usize = map.iter().map(|(n, v)| static_name(n).map_or(n.as_str().len(), |_| 0) + value(v)).sum();
+        let mut buffer = bytes::BytesMut::with_capacity(total);
+        for (name, value) in map {
+            if static_name(name).is_none() {
+                buffer.extend_from_slice(name.as_str().as_bytes());
+            }
+            buffer.extend_from_slice(crate::header::normalize_value(value.as_bytes()));
+        }
+        let mut buffer = buffer.freeze();
+        let mut headers = HeaderList(Vec::with_capacity(map.len()));
+        for (name, value) in map {
+            let name = match static_name(name) {
+                Some(name) => Bytes::from_static(name.as_bytes()),
+                None => buffer.split_to(name.as_str().len()),
+            };
+            let value = buffer.split_to(crate::header::normalize_value(value.as_bytes()).len());
+            headers.push(Header { name, value });
         }
         ServerResponse { status: response.status().as_u16(), headers }
     }
+}
+
+/// The names the browser itself puts on CORS requests, without parsing (`from_bytes` gives the
+/// same standard names for any case of these bytes).
+fn request_name(name: &[u8]) -> Option<http::HeaderName> {
+    use http::header::*;
+    [ORIGIN, ACCEPT, ACCESS_CONTROL_REQUEST_METHOD, ACCESS_CONTROL_REQUEST_HEADERS, ACCEPT_LANGUAGE]
+        .into_iter()
+        .find(|n| n.as_str().as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// The names CORS answers usually carry, as static strings (`http` keeps its standard names
+/// as an enum, compared without looking at bytes).
+fn static_name(name: &http::HeaderName) -> Option<&'static str> {
+    use http::header::*;
+    static NAMES: [(HeaderName, &str); 12] = [
+        (ACCESS_CONTROL_ALLOW_ORIGIN, "access-control-allow-origin"),
+        (ACCESS_CONTROL_ALLOW_CREDENTIALS, "access-control-allow-credentials"),
+        (ACCESS_CONTROL_ALLOW_METHODS, "access-control-allow-methods"),
+        (ACCESS_CONTROL_ALLOW_HEADERS, "access-control-allow-headers"),
+        (ACCESS_CONTROL_EXPOSE_HEADERS, "access-control-expose-headers"),
+        (ACCESS_CONTROL_MAX_AGE, "access-control-max-age"),
+        (VARY, "vary"),
+        (CONTENT_TYPE, "content-type"),
+        (CONTENT_LENGTH, "content-length"),
+        (DATE, "date"),
+        (CONNECTION, "connection"),
+        (TRANSFER_ENCODING, "transfer-encoding"),
+    ];
+    NAMES.iter().find(|(n, _)| n == name).map(|&(_, s)| s)
 }
 
 #[cfg(test)]
@@ -63,6 +136,60 @@ mod tests {
             ours.headers.get("access-control-allow-origin").as_deref(),
             Some(&b"https://a.example, https://b.example"[..])
         );
+    }
+
+    #[test]
+    fn request_names_are_what_from_bytes_gives() {
+        for name in [
+            "Origin",
+            "origin",
+            "ACCEPT",
+            "Access-Control-Request-Method",
+            "access-control-request-headers",
+            "Accept-Language",
+        ] {
+            assert_eq!(request_name(name.as_bytes()), Some(http::HeaderName::from_bytes(name.as_bytes()).unwrap()));
+        }
+        assert_eq!(request_name(b"x-origin"), None);
+        assert_eq!(request_name(b"origin "), None);
+    }
+
+    #[test]
+    fn the_remembered_uri_is_the_parsed_one() {
+        for url in ["http://a.test/x?y", "http://b.test/", "http://a.test/x?y", "http://a.test/x?z"] {
+            assert_eq!(uri(url).unwrap(), http::Uri::try_from(url).unwrap());
+        }
+        assert!(uri("http://a b/").is_err());
+    }
+
+    #[test]
+    fn static_names_are_the_http_names() {
+        let names = [
+            "access-control-allow-origin",
+            "access-control-allow-credentials",
+            "access-control-allow-methods",
+            "access-control-allow-headers",
+            "access-control-expose-headers",
+            "access-control-max-age",
+            "vary",
+            "content-type",
+            "content-length",
+            "date",
+            "connection",
+            "transfer-encoding",
+        ];
+        for name in names {
+            assert_eq!(static_name(&http::HeaderName::from_static(name)), Some(name));
+        }
+        assert_eq!(static_name(&http::HeaderName::from_static("x-total-count")), None);
+        let response = http::Response::builder()
+            .header("x-total-count", " 3 ")
+            .header("vary", "origin")
+            .header("x-empty", "  ")
+            .body(())
+            .unwrap();
+        let ours = ServerResponse::from_http(&response);
+        assert_eq!(ours.headers, HeaderList::from_pairs([("x-total-count", "3"), ("vary", "origin"), ("x-empty", "")]));
     }
 
     #[test]

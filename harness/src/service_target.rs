@@ -97,14 +97,21 @@ async fn collect<B: http_body::Body>(body: B) -> Result<Bytes, B::Error> {
 /// timer is created only if the call does not finish on its first poll. For in-process
 /// targets whose middleware answers in about a microsecond (see `targets/README.md`).
 pub fn guard<'a>(call: TargetFuture<'a>, timeout: Duration) -> TargetFuture<'a> {
-    Box::pin(Guard { call, timeout, timer: None })
+    Box::pin(Guard::new(call, timeout))
 }
 
-/// The future of [`guard`]: every field is `Unpin`, so no projection is needed.
-struct Guard<'a> {
+/// The future of [`guard`]: every field is `Unpin`, so no projection is needed. The driver
+/// polls it unboxed.
+pub(crate) struct Guard<'a> {
     call: TargetFuture<'a>,
     timeout: Duration,
     timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl<'a> Guard<'a> {
+    pub(crate) fn new(call: TargetFuture<'a>, timeout: Duration) -> Guard<'a> {
+        Guard { call, timeout, timer: None }
+    }
 }
 
 impl Future for Guard<'_> {

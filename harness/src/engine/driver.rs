@@ -21,7 +21,7 @@ use crate::oracle::verdict::{Unanswered, Verdict};
 use crate::profile::{BrowserProfile, CHROMIUM};
 use crate::request::BrowserRequest;
 use crate::response::{Responder, ServerResponse, WireRequest};
-use crate::service_target::guarded;
+use crate::service_target::Guard;
 use crate::target::{Target, TargetError};
 
 /// How the driver sends requests.
@@ -147,31 +147,36 @@ impl Responder for Live<'_> {
             self.sent.push(Sent { request: request.clone(), answer: Err(error) });
             return None;
         }
-        let mut answer = send(self.target, request, self.timeout);
+        // The target's call under the driver's own timeout and panic guard, polled once here:
+        // an in-process target has answered by then, and nothing more is allocated.
+        let mut call = match request.to_http() {
+            Ok(http) => Guard::new(self.target.send(http), self.timeout),
+            Err(e) => {
+                self.sent.push(Sent { request: request.clone(), answer: Err(SendError::Unsendable(e.to_string())) });
+                self.next += 1;
+                return None;
+            }
+        };
         let mut context = Context::from_waker(Waker::noop());
-        match answer.as_mut().poll(&mut context) {
+        match Pin::new(&mut call).poll(&mut context) {
             Poll::Ready(answer) => {
+                let answer = received(answer);
                 let response = answer.as_ref().ok().cloned();
                 self.sent.push(Sent { request: request.clone(), answer });
                 self.next += 1;
                 response
             }
             Poll::Pending => {
-                self.pending = Some((request.clone(), answer));
+                self.pending = Some((request.clone(), Box::pin(async move { received(call.await) })));
                 None
             }
         }
     }
 }
 
-/// One wire request to the target, with the driver's own timeout and panic guard.
-fn send<'a>(target: &'a dyn Target, wire: &WireRequest, timeout: Duration) -> Answer<'a> {
-    let request = wire.to_http();
-    Box::pin(async move {
-        let request = request.map_err(|e| SendError::Unsendable(e.to_string()))?;
-        let response = guarded(target.send(request), timeout).await?;
-        Ok(Arc::new(ServerResponse::from_http(&response)))
-    })
+/// A target's answer as the oracle reads it.
+fn received(answer: Result<http::Response<bytes::Bytes>, TargetError>) -> Result<Arc<ServerResponse>, SendError> {
+    Ok(Arc::new(ServerResponse::from_http(&answer?)))
 }
 
 #[cfg(test)]

@@ -17,10 +17,15 @@ pub const REDACTED: &str = "<redacted>";
 /// bytes as text (invalid UTF-8 shown lossily; control bytes escaped so a report line stays
 /// one line).
 pub fn printable_value(name: &[u8], value: &[u8]) -> String {
-    if SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s.as_bytes())) {
+    if is_secret(name) {
         return REDACTED.to_owned();
     }
     escape(value)
+}
+
+/// Whether header `name`'s values are credentials ([`printable_value`] redacts them).
+pub(crate) fn is_secret(name: &[u8]) -> bool {
+    SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s.as_bytes()))
 }
 
 fn escape(bytes: &[u8]) -> String {

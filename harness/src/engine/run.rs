@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 
 use crate::divergence::{Divergence, DivergenceClass};
 use crate::engine::driver::{Driven, DriverSettings, drive};
-use crate::engine::judge::{Judgement, judge};
+use crate::engine::judge::{Judge, Judgement};
 use crate::engine::reproduce::reproduction;
 use crate::engine::shrink::shrink;
 use crate::policy::Policy;
@@ -101,6 +101,8 @@ pub async fn run_target(
     let mut tallies: BTreeMap<String, GroupTally> = BTreeMap::new();
     let mut drafts: BTreeMap<(String, DivergenceClass, Option<Rule>), Draft> = BTreeMap::new();
     let mut ran = 0;
+    // What depends only on the policy, derived once for every probe and finding.
+    let judge = Judge::new(policy);
 
     // In order (findings and their reproductions are then deterministic), with up to
     // `concurrency` probes in flight. A manual loop rather than stream combinators: their
@@ -110,19 +112,23 @@ pub async fn run_target(
     loop {
         while pending.len() < settings.concurrency.max(1) && !watch.cancelled() {
             let Some(probe) = queue.next() else { break };
-            pending.push_back(run_probe(target, policy, probe, &settings.driver));
+            pending.push_back(run_probe(target, &judge, probe, &settings.driver));
         }
         let Some(result) = pending.next().await else { break };
         ran += 1;
         watch.progress(1);
-        let group = result.probe.group().to_owned();
-        let tally = tallies.entry(group.clone()).or_insert_with(|| GroupTally {
-            group: group.clone(),
-            probes: 0,
-            passed: 0,
-            skipped: 0,
-            divergences: ClassCounts::default(),
-        });
+        let group = result.probe.group();
+        if !tallies.contains_key(group) {
+            let tally = GroupTally {
+                group: group.to_owned(),
+                probes: 0,
+                passed: 0,
+                skipped: 0,
+                divergences: ClassCounts::default(),
+            };
+            tallies.insert(group.to_owned(), tally);
+        }
+        let tally = tallies.get_mut(group).expect("inserted above");
         tally.probes += 1;
         if result.skipped {
             tally.skipped += 1;
@@ -141,7 +147,7 @@ pub async fn run_target(
         }
         // Catalogue findings are per probe; generated ones per (class, rule): thousands of
         // random probes showing one bug are one finding with many occurrences.
-        let key_probe = if group == "generated" { group.clone() } else { result.probe.id.clone() };
+        let key_probe = if group == "generated" { group.to_owned() } else { result.probe.id.clone() };
         // `occurrences` counts probes: a key seen on several requests of one probe counts once.
         let mut seen_in_probe = Vec::new();
         for (index, found, driven) in result.divergent {
@@ -173,7 +179,7 @@ pub async fn run_target(
 
     let mut findings = Vec::with_capacity(drafts.len());
     for draft in drafts.into_values() {
-        findings.push(finish(target, policy, draft, settings).await);
+        findings.push(finish(target, &judge, draft, settings).await);
     }
     findings
         .sort_by(|a, b| (a.class, a.rule, &a.probe, &a.explanation).cmp(&(b.class, b.rule, &b.probe, &b.explanation)));
@@ -182,14 +188,14 @@ pub async fn run_target(
 
 async fn run_probe<'p>(
     target: &dyn Target,
-    policy: &Policy,
+    judge: &Judge<'_>,
     probe: &'p Probe,
     settings: &DriverSettings,
 ) -> ProbeResult<'p> {
     let mut result = ProbeResult { probe, divergent: Vec::new(), skipped: false };
     for (index, request) in probe.requests.iter().enumerate() {
         let driven = drive(target, request, settings).await;
-        match judge(policy, request, &driven) {
+        match judge.judge(request, &driven) {
             Judgement::Skipped(_) => result.skipped = true,
             Judgement::Judged(found) if found.is_empty() => {}
             Judgement::Judged(found) => result.divergent.push((index, found, driven)),
@@ -199,7 +205,7 @@ async fn run_probe<'p>(
 }
 
 /// Shrinks a draft and renders it as a finding.
-async fn finish(target: &dyn Target, policy: &Policy, draft: Draft, settings: &RunSettings) -> Finding {
+async fn finish(target: &dyn Target, judge: &Judge<'_>, draft: Draft, settings: &RunSettings) -> Finding {
     let (class, rule) = (draft.divergence.class, draft.divergence.rule);
     let same = |found: &[Divergence]| found.iter().find(|d| d.class == class && d.rule == rule).cloned();
     let mut request = draft.request;
@@ -223,13 +229,13 @@ async fn finish(target: &dyn Target, policy: &Policy, draft: Draft, settings: &R
                 return false;
             }
             let driven = drive(target, &candidate, &settings.driver).await;
-            matches!(judge(policy, &candidate, &driven), Judgement::Judged(found) if same(&found).is_some())
+            matches!(judge.judge(&candidate, &driven), Judgement::Judged(found) if same(&found).is_some())
         };
         let shrunk = shrink(request.clone(), still_diverges, settings.shrink_budget).await;
         if shrunk != request {
             let again = drive(target, &shrunk, &settings.driver).await;
             // A flaky target may not diverge the same way twice: keep the original then.
-            if let Judgement::Judged(found) = judge(policy, &shrunk, &again)
+            if let Judgement::Judged(found) = judge.judge(&shrunk, &again)
                 && let Some(d) = same(&found)
             {
                 request = shrunk;

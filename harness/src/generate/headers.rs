@@ -6,8 +6,9 @@
 //! SAFE-4) or invalid bytes (`fetch()` throws, HDR-1).
 
 use arbitrary::{Result, Unstructured};
+use bytes::Bytes;
 
-use crate::header::HeaderList;
+use crate::header::{Header, HeaderList};
 use crate::policy::{AllowedNames, Policy};
 use crate::rule::Rule;
 
@@ -286,10 +287,15 @@ fn padded(name: &str, len: usize) -> Vec<u8> {
 }
 
 /// One generated line before it enters the header list.
-type Line = (Vec<u8>, Vec<u8>);
+/// Most come from the tables: static, never copied.
+type Line = (Bytes, Bytes);
 
-fn line(name: &str, value: &[u8]) -> Line {
-    (name.as_bytes().to_vec(), value.to_vec())
+fn line(name: &'static str, value: &'static [u8]) -> Line {
+    (Bytes::from_static(name.as_bytes()), Bytes::from_static(value))
+}
+
+fn owned_line(name: impl Into<Vec<u8>>, value: impl Into<Bytes>) -> Line {
+    (Bytes::from(name.into()), value.into())
 }
 
 /// The author header set of one request and the classes it holds.
@@ -306,7 +312,7 @@ pub(crate) fn headers(u: &mut Unstructured<'_>, names: &HeaderNames) -> Result<(
         while left > 0 {
             let len = left.min(128);
             let name = cycle[i % 3];
-            lines.push((name.as_bytes().to_vec(), padded(name, len)));
+            lines.push((Bytes::from_static(name.as_bytes()), padded(name, len).into()));
             left -= len;
             i += 1;
         }
@@ -322,10 +328,13 @@ pub(crate) fn headers(u: &mut Unstructured<'_>, names: &HeaderNames) -> Result<(
     Ok((to_list(lines), classes))
 }
 
+/// As [`HeaderList::append`] would (value normalized), sharing the lines' bytes.
 fn to_list(lines: Vec<Line>) -> HeaderList {
     let mut list = HeaderList(Vec::with_capacity(lines.len()));
-    for (n, v) in lines {
-        list.append(&n, &v);
+    for (name, value) in lines {
+        let normalized = crate::header::normalize_value(&value);
+        let value = if normalized.is_empty() { Bytes::new() } else { value.slice_ref(normalized) };
+        list.push(Header { name, value });
     }
     list
 }
@@ -353,7 +362,7 @@ fn one_line(
         HeaderClass::ValueLength => {
             let name = *one(u, &["accept", "accept-language", "content-language", "content-type"])?;
             let len = *one(u, &[127usize, 128, 129])?;
-            lines.push((name.as_bytes().to_vec(), padded(name, len)));
+            lines.push((Bytes::from_static(name.as_bytes()), padded(name, len).into()));
         }
         HeaderClass::TotalLength => unreachable!("drawn per request"),
         HeaderClass::Range => lines.push(line(one(u, &["Range", "range"])?, one(u, &RANGE)?.as_bytes())),
@@ -376,7 +385,7 @@ fn one_line(
             } else {
                 name.to_owned()
             };
-            lines.push(line(&shown, value_for(name)));
+            lines.push(owned_line(shown, Bytes::from_static(value_for(name))));
         }
         HeaderClass::NearName => {
             let base = match names.listed.as_slice() {
@@ -389,7 +398,7 @@ fn one_line(
                 return one_line(u, HeaderClass::Custom, names, lines);
             }
             let name = one(u, &candidates)?;
-            lines.push(line(name, value_for(base)));
+            lines.push(owned_line(name.clone(), Bytes::from_static(value_for(base))));
         }
         HeaderClass::Authorization => {
             let (n, v) = one(u, &AUTHORIZATION)?;
@@ -406,8 +415,8 @@ fn one_line(
             } else {
                 let (name, value) = lines[below(u, lines.len())?].clone();
                 let name = flip_case(&name);
-                let value = if below(u, 2)? == 0 { value } else { [&value[..], b"2"].concat() };
-                lines.push((name, value));
+                let value = if below(u, 2)? == 0 { value } else { [&value[..], b"2"].concat().into() };
+                lines.push(owned_line(name, value));
             }
         }
         HeaderClass::Forbidden => {
@@ -420,7 +429,7 @@ fn one_line(
         }
         HeaderClass::Invalid => {
             let (n, v) = one(u, &INVALID)?;
-            lines.push((n.to_vec(), v.to_vec()));
+            lines.push((Bytes::from_static(n), Bytes::from_static(v)));
         }
     }
     Ok(class)

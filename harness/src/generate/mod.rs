@@ -129,36 +129,53 @@ impl Generated {
     pub fn title(&self) -> String {
         let r = &self.request;
         let mut t = String::with_capacity(160);
-        let _ = write!(t, "{} origin {}", self.origin.name(), r.origin.serialize());
+        t.push_str(self.origin.name());
+        t.push_str(" origin ");
+        t.push_str(r.origin.serialize());
         if let Some(page) = &self.page {
             let _ = write!(t, " (page {page})");
         }
-        let _ = write!(t, ", {} ({})", r.method.escape_debug(), self.method.name());
+        t.push_str(", ");
+        if is_plain(r.method.as_bytes()) {
+            t.push_str(&r.method); // what `escape_debug` leaves alone
+        } else {
+            t.extend(r.method.escape_debug());
+        }
+        t.push_str(" (");
+        t.push_str(self.method.name());
+        t.push(')');
         if !r.headers.is_empty() {
-            let classes: Vec<&str> = self.headers.iter().map(|c| c.name()).collect();
             t.push_str(", headers ");
             for (i, h) in r.headers.iter().enumerate() {
                 if i > 0 {
                     t.push_str(", ");
                 }
-                let _ = write!(t, "{}", h.name.escape_ascii());
+                push_escaped(&mut t, &h.name);
                 // Titles end up in reports: never a credential, even a made-up one.
-                if crate::engine::reproduce::printable_value(&h.name, &h.value) == crate::engine::reproduce::REDACTED {
-                    let _ = write!(t, ": {}", crate::engine::reproduce::REDACTED);
+                if crate::engine::reproduce::is_secret(&h.name) {
+                    t.push_str(": ");
+                    t.push_str(crate::engine::reproduce::REDACTED);
                 } else if h.value.len() <= 40 {
-                    let _ = write!(t, ": {}", h.value.escape_ascii());
+                    t.push_str(": ");
+                    push_escaped(&mut t, &h.value);
                 } else {
                     let _ = write!(t, ": <{} bytes>", h.value.len());
                 }
             }
-            let _ = write!(t, " ({})", classes.join(", "));
+            t.push_str(" (");
+            for (i, class) in self.headers.iter().enumerate() {
+                if i > 0 {
+                    t.push_str(", ");
+                }
+                t.push_str(class.name());
+            }
+            t.push(')');
         }
-        let credentials = match r.credentials {
-            CredentialsMode::Omit => "omit",
-            CredentialsMode::SameOrigin => "same-origin",
-            CredentialsMode::Include => "include",
-        };
-        let _ = write!(t, ", credentials {credentials}");
+        t.push_str(match r.credentials {
+            CredentialsMode::Omit => ", credentials omit",
+            CredentialsMode::SameOrigin => ", credentials same-origin",
+            CredentialsMode::Include => ", credentials include",
+        });
         match r.mode {
             RequestMode::Cors => {}
             RequestMode::NoCors => t.push_str(", mode no-cors"),
@@ -177,26 +194,25 @@ impl Generated {
     /// The digest rules the generated parts target, sorted and deduplicated.
     pub fn rules(&self) -> Vec<Rule> {
         let r = &self.request;
-        let mut rules: Vec<Rule> = self.origin.rules().to_vec();
-        rules.extend_from_slice(self.method.rules());
+        let mut rules = RuleSet::default();
+        rules.extend(self.origin.rules());
+        rules.extend(self.method.rules());
         for h in &self.headers {
-            rules.extend_from_slice(h.rules());
+            rules.extend(h.rules());
         }
-        rules.extend_from_slice(if r.credentials.is_include() { &[Rule::Chk5, Rule::Srv7] } else { &[Rule::Chk4] });
+        rules.extend(if r.credentials.is_include() { &[Rule::Chk5, Rule::Srv7] } else { &[Rule::Chk4] });
         match r.mode {
-            RequestMode::NoCors => rules.push(Rule::Misc1),
-            RequestMode::SameOrigin => rules.push(Rule::Misc2),
+            RequestMode::NoCors => rules.extend(&[Rule::Misc1]),
+            RequestMode::SameOrigin => rules.extend(&[Rule::Misc2]),
             RequestMode::Cors | RequestMode::WebSocket => {}
         }
         if r.use_cors_preflight {
-            rules.extend_from_slice(&[Rule::Pre1, Rule::Pre7]);
+            rules.extend(&[Rule::Pre1, Rule::Pre7]);
         }
         if r.private_network {
-            rules.push(Rule::Pna1);
+            rules.extend(&[Rule::Pna1]);
         }
-        rules.sort_unstable();
-        rules.dedup();
-        rules
+        rules.into_sorted()
     }
 
     /// The probe `generated/<index>` for this request.
@@ -208,6 +224,49 @@ impl Generated {
             requests: vec![self.request],
         }
     }
+}
+
+/// A set of rules as bits (a rule's discriminant is its place in [`Rule::ALL`], which is also
+/// its order): sorted and deduplicated without sorting.
+#[derive(Default)]
+struct RuleSet([u64; RuleSet::WORDS]);
+
+impl RuleSet {
+    const WORDS: usize = Rule::ALL.len().div_ceil(64);
+
+    fn extend(&mut self, rules: &[Rule]) {
+        for &rule in rules {
+            let i = rule as usize;
+            self.0[i / 64] |= 1 << (i % 64);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<Rule> {
+        let mut out = Vec::with_capacity(self.0.iter().map(|w| w.count_ones() as usize).sum());
+        for (w, mut word) in self.0.into_iter().enumerate() {
+            while word != 0 {
+                out.push(Rule::ALL[w * 64 + word.trailing_zeros() as usize]);
+                word &= word - 1;
+            }
+        }
+        out
+    }
+}
+
+/// `bytes.escape_ascii()`, without the formatting machinery when nothing needs escaping.
+fn push_escaped(t: &mut String, bytes: &[u8]) {
+    match std::str::from_utf8(bytes) {
+        Ok(plain) if is_plain(bytes) => t.push_str(plain),
+        _ => {
+            let _ = write!(t, "{}", bytes.escape_ascii());
+        }
+    }
+}
+
+/// Printable ASCII other than `\`, `'` and `"`: what `escape_ascii` and `escape_debug` leave
+/// as they are.
+fn is_plain(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| (0x20..0x7f).contains(&b) && !matches!(b, b'\\' | b'\'' | b'"'))
 }
 
 /// What the generators derive from a policy once, for many draws.
@@ -318,4 +377,43 @@ pub fn permissive_script(request: &BrowserRequest) -> ServerScript {
     let mut script = ServerScript::new();
     script.insert(&request.url, UrlAnswers { preflight: Some(preflight), response: Some(response) });
     script
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rule_set_is_sort_and_dedup() {
+        use crate::rule::Rule;
+        for (i, rule) in Rule::ALL.iter().enumerate() {
+            assert_eq!(*rule as usize, i, "Rule::ALL is in discriminant order");
+        }
+        let picks: Vec<Rule> = Rule::ALL.iter().rev().step_by(3).chain(Rule::ALL.iter().step_by(7)).copied().collect();
+        let mut set = super::RuleSet::default();
+        set.extend(&picks);
+        let mut expected = picks.clone();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(set.into_sorted(), expected);
+    }
+
+    #[test]
+    fn method_escapes_like_escape_debug() {
+        for method in ["GET", "pUt", "x\"y", "a'b", "b\\c", "t\tab", "caf\u{e9}", "sp ace"] {
+            // Plain text is left as is (the fast path is exact); the rest goes through
+            // `escape_debug` anyway.
+            if super::is_plain(method.as_bytes()) {
+                assert_eq!(method.escape_debug().to_string(), method);
+            }
+        }
+    }
+
+    #[test]
+    fn push_escaped_is_escape_ascii() {
+        let all: Vec<u8> = (0..=255).collect();
+        for bytes in all.chunks(1).chain([&all[..], b"x-request-id", b"a b\\c", "\u{e9}t\u{e9}".as_bytes()]) {
+            let mut t = String::from("> ");
+            super::push_escaped(&mut t, bytes);
+            assert_eq!(t, format!("> {}", bytes.escape_ascii()), "{bytes:?}");
+        }
+    }
 }

@@ -3,7 +3,10 @@
 //!
 //! Every origin is the origin of a page URL (see [`OriginClass`] for the classes and why).
 
+use std::cell::RefCell;
+
 use arbitrary::{Result, Unstructured};
+use rustc_hash::FxHashMap;
 
 use crate::origin::Origin;
 use crate::policy::{AllowedOrigins, OriginRule, Policy};
@@ -172,6 +175,8 @@ fn port_suffix(port: Option<u16>) -> String {
 pub(crate) struct OriginBases {
     bases: Vec<Base>,
     null_listed: bool,
+    /// Page URL -> its origin ([`page_origin`]).
+    pages: RefCell<FxHashMap<String, Option<Origin>>>,
 }
 
 /// Used when the policy lists no tuple origin (`*`, only `null`, or nothing).
@@ -228,7 +233,7 @@ impl OriginBases {
                 exact: Some(origin),
             });
         }
-        OriginBases { bases, null_listed }
+        OriginBases { bases, null_listed, pages: RefCell::default() }
     }
 }
 
@@ -239,7 +244,7 @@ pub(crate) fn origin(u: &mut Unstructured<'_>, bases: &OriginBases, url: &url::U
     let base = one(u, &bases.bases)?;
     let mut generated = match draw(u, class, base, bases)? {
         Some(g) => g,
-        None => third_party(u)?,
+        None => third_party(u, bases)?,
     };
     if generated.origin.same_origin_as_url(url) {
         generated = GeneratedOrigin {
@@ -255,18 +260,35 @@ fn parse_origin(text: &str) -> Option<Origin> {
     url::Url::parse(text).ok().map(|u| Origin::of_url(&u)).filter(|o| o.as_tuple().is_some())
 }
 
+/// [`parse_origin`], remembered per page: generated pages come from small tables, and a URL
+/// parse costs more than the rest of a probe's generation.
+fn page_origin(bases: &OriginBases, page: &str) -> Option<Origin> {
+    let mut memo = bases.pages.borrow_mut();
+    if let Some(origin) = memo.get(page) {
+        return origin.clone();
+    }
+    let origin = parse_origin(page);
+    if memo.len() < PAGE_MEMO {
+        memo.insert(page.to_owned(), origin.clone());
+    }
+    origin
+}
+
+/// Pages remembered per generator.
+const PAGE_MEMO: usize = 4096;
+
 /// The origin of the page at `page`; `None` if the URL does not parse (then the caller falls
 /// back to a third-party origin).
-fn from_page(class: OriginClass, page: String) -> Option<GeneratedOrigin> {
-    let origin = parse_origin(&page)?;
+fn from_page(bases: &OriginBases, class: OriginClass, page: String) -> Option<GeneratedOrigin> {
+    let origin = page_origin(bases, &page)?;
     let shown = page.strip_suffix('/').unwrap_or(&page);
     let page = (shown != origin.serialize()).then_some(page);
     Some(GeneratedOrigin { class, origin, page })
 }
 
-fn third_party(u: &mut Unstructured<'_>) -> Result<GeneratedOrigin> {
+fn third_party(u: &mut Unstructured<'_>, bases: &OriginBases) -> Result<GeneratedOrigin> {
     let text = one(u, &THIRD_PARTY)?;
-    Ok(GeneratedOrigin { class: OriginClass::ThirdParty, origin: parse_origin(text).expect("valid"), page: None })
+    Ok(GeneratedOrigin { class: OriginClass::ThirdParty, origin: page_origin(bases, text).expect("valid"), page: None })
 }
 
 fn draw(
@@ -286,7 +308,7 @@ fn draw(
                 (Some(origin), _) => Some(GeneratedOrigin { class, origin: origin.clone(), page: None }),
                 (None, Some(parent)) => {
                     let label = one(u, &SUBDOMAIN_LABELS)?;
-                    from_page(class, page(&format!("{label}.{parent}")))
+                    from_page(bases, class, page(&format!("{label}.{parent}")))
                 }
                 (None, None) => None,
             }
@@ -297,7 +319,7 @@ fn draw(
                 _ => host.as_str(),
             };
             let suffix = one(u, &[".evil.test", "-evil.test", "evil.test", ".com", ".evil.test.", "%2eevil.test"])?;
-            from_page(class, page(&format!("{stem}{suffix}")))
+            from_page(bases, class, page(&format!("{stem}{suffix}")))
         }
         OriginClass::Prefix => {
             let stem = base.parent.as_deref().unwrap_or(host);
@@ -305,7 +327,7 @@ fn draw(
             if base.is_ip() {
                 return Ok(None);
             }
-            from_page(class, page(&format!("{prefix}{stem}")))
+            from_page(bases, class, page(&format!("{prefix}{stem}")))
         }
         OriginClass::ParentDomain => {
             let parent = match &base.parent {
@@ -317,7 +339,7 @@ fn draw(
                     _ => return draw(u, OriginClass::Prefix, base, bases),
                 },
             };
-            from_page(class, page(&parent))
+            from_page(bases, class, page(&parent))
         }
         OriginClass::DotForAnyChar => {
             let dots: Vec<usize> = host.match_indices('.').map(|(i, _)| i).collect();
@@ -326,7 +348,7 @@ fn draw(
             }
             let at = *one(u, &dots)?;
             let with = one(u, &["x", "-", "0", "a"])?;
-            from_page(class, page(&format!("{}{with}{}", &host[..at], &host[at + 1..])))
+            from_page(bases, class, page(&format!("{}{with}{}", &host[..at], &host[at + 1..])))
         }
         OriginClass::Case => {
             let upper_scheme = if below(u, 2)? == 0 { scheme.to_ascii_uppercase() } else { scheme.clone() };
@@ -335,7 +357,7 @@ fn draw(
                 1 => alternate_case(host),
                 _ => title_case(host),
             };
-            from_page(class, format!("{upper_scheme}://{host}{port}/"))
+            from_page(bases, class, format!("{upper_scheme}://{host}{port}/"))
         }
         OriginClass::Port => {
             let other_default = if scheme == "https" { 80 } else { 443 };
@@ -345,16 +367,16 @@ fn draw(
             if chosen == effective {
                 chosen = effective.wrapping_add(2);
             }
-            from_page(class, format!("{scheme}://{host}:{chosen}/"))
+            from_page(bases, class, format!("{scheme}://{host}:{chosen}/"))
         }
-        OriginClass::DefaultPort => from_page(class, format!("{scheme}://{host}:{}/", base.default_port())),
+        OriginClass::DefaultPort => from_page(bases, class, format!("{scheme}://{host}:{}/", base.default_port())),
         OriginClass::Scheme => {
             let other = if scheme == "https" { "http" } else { "https" };
-            from_page(class, format!("{other}://{host}{port}/"))
+            from_page(bases, class, format!("{other}://{host}{port}/"))
         }
         OriginClass::Userinfo => {
             let userinfo = one(u, &["user:pass@", "user@", ":@", "evil.test@", "app.example.com%40evil.test@"])?;
-            from_page(class, format!("{scheme}://{userinfo}{host}{port}/"))
+            from_page(bases, class, format!("{scheme}://{userinfo}{host}{port}/"))
         }
         OriginClass::Idn => {
             if base.is_ip() {
@@ -366,11 +388,11 @@ fn draw(
                 (2, _) => fullwidth_first_label(host),
                 _ => format!("{host}.évil.test"),
             };
-            from_page(class, page(&idn))
+            from_page(bases, class, page(&idn))
         }
-        OriginClass::TrailingDot => from_page(class, page(&format!("{host}."))),
+        OriginClass::TrailingDot => from_page(bases, class, page(&format!("{host}."))),
         OriginClass::Null => Some(GeneratedOrigin { class, origin: Origin::Opaque, page: None }),
-        OriginClass::ThirdParty => Some(third_party(u)?),
+        OriginClass::ThirdParty => Some(third_party(u, bases)?),
         OriginClass::OddBytes => {
             const ODD: [&str; 19] =
                 ["`", "%60", "_", "!", "~", "$", "&", "'", "+", ",", ";", "=", "{", "}", "*", "\"", "(", ")", ".."];
@@ -383,7 +405,7 @@ fn draw(
                 (2, _) => format!("evil{odd}{}", base.parent.as_deref().unwrap_or(host)),
                 _ => format!("{host}{odd}"),
             };
-            from_page(class, page(&odd_host))
+            from_page(bases, class, page(&odd_host))
         }
     })
 }
