@@ -225,7 +225,7 @@ fn run<R: Responder>(
         let mut hop =
             Hop { url: current.clone(), tainting: state.tainting, preflight_needed, preflight: None, actual: None };
         let key = CacheKey { origin: preflight_origin, url: current.as_str(), include, now_ms };
-        // CACHE-1: Chromium and Firefox never use the cache for a page with an opaque origin.
+        // CACHE-1: Chromium never uses the cache for a page with an opaque origin.
         let use_cache = profile.preflight_cache
             && (profile.opaque_origin_preflight_cache || request.origin != crate::Origin::Opaque);
 
