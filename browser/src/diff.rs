@@ -263,9 +263,14 @@ fn wire_diffs(step: usize, case: &BrowserCase, verdict: &Verdict, seen: &[Seen],
         }
         for h in author.iter() {
             let name = iso(&h.name).to_ascii_lowercase();
-            // The UA adds its own Accept-Language (to preflights too) and Content-Length: equal
-            // bytes prove nothing.
-            if names.contains(&name) || name == "accept-language" || name == "content-length" {
+            // The UA adds its own Accept-Language (to preflights too) and Content-Length, and a
+            // forbidden name (SAFE-4, e.g. `Cookie` from the cookie jar) is the browser's own:
+            // equal bytes prove nothing.
+            if names.contains(&name)
+                || name == "accept-language"
+                || name == "content-length"
+                || cors_harness::safelist::is_forbidden_request_header(&h.name, &h.value)
+            {
                 continue;
             }
             if let Some(v) = s.header(&name)

@@ -137,7 +137,9 @@ pub struct BrowserProfile {
     /// HTTP-network-or-cache fetch: a request whose header list has a conditional header
     /// (`If-None-Match`, `If-Modified-Since`, …) gets cache mode `no-store`, so the UA adds
     /// `Cache-Control: no-cache` and `Pragma: no-cache`; the standard does this for the
-    /// request only, the engine for its preflight too. Wire bytes only. (Firefox.)
+    /// request only, the engine for its preflight too — for `fetch()`, not for
+    /// `XMLHttpRequest` (a request with the use-CORS-preflight flag). Wire bytes only.
+    /// (Firefox.)
     pub preflight_inherits_no_store: bool,
     /// PNA-1..3: send and enforce Private Network Access preflights.
     pub private_network_access: bool,

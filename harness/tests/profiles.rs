@@ -110,6 +110,10 @@ fn safe1_safe3_repeated_request_headers_combined_before_the_safelist() {
     }
     assert_eq!(acrh(&one(&s, &SPEC, &req)).as_deref(), Some("accept,accept-language,content-language"));
     assert_eq!(acrh(&one(&s, &combine, &req)).as_deref(), Some("content-language"));
+    // The joined value is normalized: 127 bytes + `, ` + an empty value is 128 bytes (`…a,`).
+    let long = format!("text/plain;charset=utf-8;x={}", "a".repeat(100));
+    let req = get(U).method("POST").header("Content-Type", &long).header("Content-Type", "");
+    assert_eq!(acrh(&one(&s, &CHROMIUM, &req)), None, "{} bytes", long.len() + 1);
     // No-cors: the combined value is what the MISC-1 guard checks, and it is sent as one line.
     let nc = server(&[(U, None, Some(resp(200, &[])))]);
     let req = get(U).mode(RequestMode::NoCors).header("Accept", "text/html").header("Accept", "*/*");
@@ -347,6 +351,10 @@ fn pre3_preflight_of_a_no_store_request_in_firefox() {
     assert_eq!(preflight(&FIREFOX), (vec![b"no-cache".to_vec()], vec![b"no-cache".to_vec()]));
     let plain = get(U).method("PATCH");
     assert!(!one(&s, &FIREFOX, &plain).first_preflight().unwrap().headers.contains("cache-control"));
+    // XMLHttpRequest (the use-CORS-preflight flag) does not switch to no-store in Firefox.
+    let mut xhr = req.clone();
+    xhr.use_cors_preflight = true;
+    assert!(!one(&s, &FIREFOX, &xhr).first_preflight().unwrap().headers.contains("cache-control"));
 }
 
 /// Row 6: a page with an opaque origin gets no preflight-cache hit in Chromium.

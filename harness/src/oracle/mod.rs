@@ -111,7 +111,9 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
             // Chromium keeps one entry per name: `first, second`, checked as one value
             // (SAFE-1/3; BROWSER-DEVIATIONS.md row 1). No-cors: the MISC-1 guard below applies
             // to the combined value, which is what it checks anyway.
-            let combined = bytes::Bytes::from([&headers.0[at].value[..], b", ", value].concat());
+            // The joined value is normalized again: `a` + `` is `a,` (HTTP whitespace trimmed).
+            let joined = [&headers.0[at].value[..], b", ", value].concat();
+            let combined = bytes::Bytes::copy_from_slice(header::normalize_value(&joined));
             if request.mode == RequestMode::NoCors
                 && !safelist::is_cors_safelisted_request_header_with(&h.name, &combined, profile.safelist)
             {
@@ -249,7 +251,9 @@ fn run<R: Responder>(
                     ),
                     credentials_attached: false, // PRE-3
                 };
-                if profile.preflight_inherits_no_store && is_no_store(&state.headers) {
+                // Only fetch() switches to no-store in Firefox; a request with the
+                // use-CORS-preflight flag comes from XMLHttpRequest, which does not.
+                if profile.preflight_inherits_no_store && !request.use_cors_preflight && is_no_store(&state.headers) {
                     wire.headers.push(header::Header::from_static(b"Pragma", b"no-cache"));
                     wire.headers.push(header::Header::from_static(b"Cache-Control", b"no-cache"));
                 }
