@@ -87,7 +87,7 @@ fn is_simple_range(value: &[u8], quirks: SafelistQuirks) -> bool {
     if !digits(start) || !(end.is_empty() || digits(end)) {
         return false;
     }
-    // Chromium parses both numbers as int64: a value beyond 2^63-1 (leading zeros allowed) fails.
+    // Chromium and Firefox parse both numbers as int64: beyond 2^63-1 (leading zeros allowed) fails.
     let fits_i64 = |s: &[u8]| {
         let first = s.iter().position(|&b| b != b'0').unwrap_or(s.len());
         let s = &s[first..];
