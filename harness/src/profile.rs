@@ -32,6 +32,10 @@ pub struct SafelistQuirks {
     /// An `Accept` value with a byte ≥ 0x80 is unsafe (the standard only lists ASCII bytes).
     /// (Firefox.)
     pub non_ascii_accept_unsafe: bool,
+    /// SAFE-1: a value is checked with leading and trailing HTTP whitespace trimmed, which
+    /// matters for a combined value ending in an empty one (`a` + `` is `a, `, checked as `a,`).
+    /// (Chromium; it still sends `a, , b` for `a`, ``, `b`.)
+    pub checks_trimmed_value: bool,
     /// SAFE-1: a `Content-Type` value containing `,` is unsafe (the engine parses it as a list
     /// and refuses it; the standard's MIME parser reads `text/plain;charset=a, b` as
     /// `text/plain`). Also what the no-cors guard uses (MISC-1). (Firefox.)
@@ -51,6 +55,7 @@ impl SafelistQuirks {
         range_unit_case_insensitive: false,
         range_numbers_fit_i64: false,
         non_ascii_accept_unsafe: false,
+        checks_trimmed_value: false,
         content_type_comma_unsafe: false,
         no_total_limit: false,
         repeats_unsafe_names: false,
@@ -179,8 +184,8 @@ pub const SPEC: BrowserProfile = BrowserProfile {
 ///   decision, so it does not count toward the 1024-byte total. Whether `Accept: */*` counts
 ///   cannot be observed in Chromium (repeated names are combined, so the total never exceeds
 ///   5 × 128 bytes); it is kept as the standard says.
-/// - SAFE-1/3: repeated author headers are combined before the safelist checks; the Range unit
-///   is case-insensitive and its numbers must fit in 63 bits.
+/// - SAFE-1/3: repeated author headers are combined before the safelist checks, which see the
+///   value trimmed; the Range unit is case-insensitive and its numbers must fit in 63 bits.
 /// - PRE-9: `*` covers `Authorization` without credentials.
 /// - CACHE-3: Chromium stores the parsed preflight result and re-applies the wildcard rules
 ///   with the later request's credentials mode. CACHE-1: no cache for opaque origins.
@@ -201,6 +206,7 @@ pub const CHROMIUM: BrowserProfile = BrowserProfile {
         range_unit_case_insensitive: true,
         range_numbers_fit_i64: true,
         non_ascii_accept_unsafe: false,
+        checks_trimmed_value: true,
         content_type_comma_unsafe: false,
         no_total_limit: false,
         repeats_unsafe_names: false,
@@ -249,6 +255,7 @@ pub const FIREFOX: BrowserProfile = BrowserProfile {
         range_unit_case_insensitive: false,
         range_numbers_fit_i64: true,
         non_ascii_accept_unsafe: true,
+        checks_trimmed_value: false,
         content_type_comma_unsafe: true,
         no_total_limit: true,
         repeats_unsafe_names: true,

@@ -50,6 +50,7 @@ pub fn is_cors_safelisted_request_header(name: &[u8], value: &[u8]) -> bool {
 
 /// SAFE-1 as an engine applies it (`quirks`: its documented differences).
 pub fn is_cors_safelisted_request_header_with(name: &[u8], value: &[u8], quirks: SafelistQuirks) -> bool {
+    let value = if quirks.checks_trimmed_value { crate::header::normalize_value(value) } else { value };
     if value.len() > MAX_SAFELISTED_VALUE {
         return false;
     }

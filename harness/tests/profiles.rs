@@ -114,6 +114,10 @@ fn safe1_safe3_repeated_request_headers_combined_before_the_safelist() {
     let long = format!("text/plain;charset=utf-8;x={}", "a".repeat(100));
     let req = get(U).method("POST").header("Content-Type", &long).header("Content-Type", "");
     assert_eq!(acrh(&one(&s, &CHROMIUM, &req)), None, "{} bytes", long.len() + 1);
+    // … while the value sent keeps what was joined: `1`, ``, `2` goes out as `1, , 2`.
+    let req = get(U).header("X-A", "1").header("X-A", "").header("X-A", "2");
+    let sent = values(&one(&s, &CHROMIUM, &req).last_actual().unwrap().headers, "x-a");
+    assert_eq!(sent, vec![b"1, , 2".to_vec()]);
     // No-cors: the combined value is what the MISC-1 guard checks, and it is sent as one line.
     let nc = server(&[(U, None, Some(resp(200, &[])))]);
     let req = get(U).mode(RequestMode::NoCors).header("Accept", "text/html").header("Accept", "*/*");

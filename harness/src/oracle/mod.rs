@@ -111,9 +111,7 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
             // Chromium keeps one entry per name: `first, second`, checked as one value
             // (SAFE-1/3; BROWSER-DEVIATIONS.md row 1). No-cors: the MISC-1 guard below applies
             // to the combined value, which is what it checks anyway.
-            // The joined value is normalized again: `a` + `` is `a,` (HTTP whitespace trimmed).
-            let joined = [&headers.0[at].value[..], b", ", value].concat();
-            let combined = bytes::Bytes::copy_from_slice(header::normalize_value(&joined));
+            let combined = bytes::Bytes::from([&headers.0[at].value[..], b", ", value].concat());
             if request.mode == RequestMode::NoCors
                 && !safelist::is_cors_safelisted_request_header_with(&h.name, &combined, profile.safelist)
             {
