@@ -168,6 +168,10 @@ pub struct ScriptRequest {
     pub credentials: String,
     /// `cors`, `no-cors`, ...
     pub mode: String,
+    /// The use-CORS-preflight flag: script made this request as an `XMLHttpRequest` with upload
+    /// listeners (and a body), not with `fetch()`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub upload_listeners: bool,
 }
 
 /// One request on the wire and its answer, as text lines (credentials redacted).
@@ -216,7 +220,8 @@ impl std::fmt::Display for Finding {
             let headers: Vec<String> = s.headers.iter().map(|(n, v)| format!("{n:?}: {v:?}")).collect();
             init.push_str(&format!(", headers: {{{}}}", headers.join(", ")));
         }
-        writeln!(f, "  page {} runs fetch({:?}, {{{init}}})", s.origin, s.url)?;
+        let api = if s.upload_listeners { "an XMLHttpRequest with upload listeners" } else { "fetch" };
+        writeln!(f, "  page {} runs {api}({:?}, {{{init}}})", s.origin, s.url)?;
         for exchange in &self.reproduction.exchanges {
             for line in &exchange.request {
                 writeln!(f, "  > {line}")?;

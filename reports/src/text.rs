@@ -321,11 +321,15 @@ fn js_string(text: &str) -> String {
 
 /// What page script did: `fetch("http://api.test/data", {method: "PUT", credentials: "include"})`.
 /// Defaults (`GET`, `same-origin` credentials, `cors` mode) are left out; repeated header names
-/// use the array-of-pairs form.
+/// use the array-of-pairs form. A request with the use-CORS-preflight flag is an
+/// `XMLHttpRequest` with an upload listener and a body, the way a page sets that flag.
 pub(crate) fn script_call(script: &ScriptRequest) -> String {
     let url = js_string(&script.url);
     if script.mode == "websocket" {
         return format!("new WebSocket({url})");
+    }
+    if script.upload_listeners {
+        return xhr_call(script, &url);
     }
     let mut init = Vec::new();
     if script.method != "GET" {
@@ -352,6 +356,19 @@ pub(crate) fn script_call(script: &ScriptRequest) -> String {
         init.push(format!("mode: {}", js_string(&script.mode)));
     }
     if init.is_empty() { format!("fetch({url})") } else { format!("fetch({url}, {{{}}})", init.join(", ")) }
+}
+
+/// `script` as an `XMLHttpRequest` with an upload listener (the use-CORS-preflight flag).
+fn xhr_call(script: &ScriptRequest, url: &str) -> String {
+    let mut call = format!("const x = new XMLHttpRequest(); x.open({}, {url});", js_string(&script.method));
+    if script.credentials == "include" {
+        call.push_str(" x.withCredentials = true;");
+    }
+    for (n, v) in &script.headers {
+        call.push_str(&format!(" x.setRequestHeader({}, {});", js_string(n), js_string(v)));
+    }
+    call.push_str(" x.upload.onprogress = () => {}; x.send(new Blob([\"x\"]));");
+    call
 }
 
 /// The lines of a reproduction as plain text (JUnit failure bodies): the script call, then per
@@ -425,6 +442,7 @@ mod tests {
             headers: vec![],
             credentials: "same-origin".into(),
             mode: "cors".into(),
+            upload_listeners: false,
         }
     }
 
@@ -444,6 +462,17 @@ mod tests {
         );
         let s = ScriptRequest { headers: vec![("X-A".into(), "1".into())], ..script() };
         assert_eq!(script_call(&s), r#"fetch("http://api.test/data", {headers: {"X-A": "1"}})"#);
+        let s = ScriptRequest {
+            method: "QUERY".into(),
+            headers: vec![("X-A".into(), "1".into())],
+            credentials: "include".into(),
+            upload_listeners: true,
+            ..script()
+        };
+        assert_eq!(
+            script_call(&s),
+            r#"const x = new XMLHttpRequest(); x.open("QUERY", "http://api.test/data"); x.withCredentials = true; x.setRequestHeader("X-A", "1"); x.upload.onprogress = () => {}; x.send(new Blob(["x"]));"#
+        );
         let s = ScriptRequest { url: "ws://api.test/".into(), mode: "websocket".into(), ..script() };
         assert_eq!(script_call(&s), r#"new WebSocket("ws://api.test/")"#);
     }

@@ -65,6 +65,7 @@ fn script_request(request: &BrowserRequest) -> ScriptRequest {
             RequestMode::WebSocket => "websocket",
         }
         .to_owned(),
+        upload_listeners: request.use_cors_preflight,
     }
 }
 

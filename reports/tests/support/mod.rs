@@ -32,6 +32,7 @@ fn script(origin: &str, method: &str, headers: &[(&str, &str)], credentials: &st
         headers: headers.iter().map(|(n, v)| (s(n), s(v))).collect(),
         credentials: s(credentials),
         mode: s("cors"),
+        upload_listeners: false,
     }
 }
 
@@ -339,6 +340,7 @@ pub fn odd() -> RunReport {
         headers: vec![],
         credentials: String::new(),
         mode: String::new(),
+        upload_listeners: false,
     };
     RunReport {
         tool: format!("odd {nasty}"),
