@@ -20,7 +20,12 @@ fn main() {
     let mut session = Session::start(engine, concurrency).expect("browser");
     let warm = generate::cases(seed ^ 0xFFFF, 50);
     cors_browser::check(&mut session, &warm, profile).expect("warm-up");
-    println!("{}: started and warmed up in {:.2} s", session.version(), start.elapsed().as_secs_f64());
+    println!(
+        "{}: started and warmed up in {:.2} s; shared memory: {}",
+        session.version(),
+        start.elapsed().as_secs_f64(),
+        session.shared_memory().describe()
+    );
     let cpu_before = session.browser_cpu_seconds();
     let checked = cors_browser::check(&mut session, &cases, profile).expect("run");
     let browser_cpu = session.browser_cpu_seconds() - cpu_before;

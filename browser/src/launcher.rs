@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
+use crate::shm::SharedMemory;
+
 /// A browser engine the differential can drive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -109,6 +111,8 @@ pub struct Browser {
     pub console: Arc<Mutex<Console>>,
     pub engine: Engine,
     pub version: String,
+    /// Where Chromium's data pipes live (see [`crate::shm`]).
+    pub shared_memory: SharedMemory,
 }
 
 impl Browser {
@@ -125,7 +129,14 @@ impl Browser {
             .prefix(&format!("cors-browser-{}-", engine.name()))
             .tempdir()
             .map_err(|e| format!("profile directory: {e}"))?;
-        let mut command = Command::new(&binary);
+        let mut shared_memory = SharedMemory::System;
+        let mut command = match engine {
+            Engine::Chromium => {
+                shared_memory = SharedMemory::detect();
+                shared_memory.command(binary.as_os_str())
+            }
+            Engine::Firefox => Command::new(&binary),
+        };
         match engine {
             Engine::Chromium => {
                 command.args([
@@ -175,7 +186,7 @@ impl Browser {
                 sink.lock().expect("console").add(line);
             }
         });
-        Ok(Browser { child, _profile: profile, console, engine, version })
+        Ok(Browser { child, _profile: profile, console, engine, version, shared_memory })
     }
 
     /// `Err` with the last stderr lines if the browser exited.

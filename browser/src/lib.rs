@@ -1,7 +1,8 @@
 //! cors-browser: differential validation of the cors-harness oracle against real browsers.
 //!
 //! A [`session::Session`] starts the raw scripted [`server`] on loopback and a headless
-//! browser ([`launcher`]: Debian's `chromium`, or `firefox-esr`) on a runner page ([`page`])
+//! browser ([`launcher`]: Debian's `chromium`, its shared memory on huge pages where it can
+//! be ([`shm`]), or `firefox-esr`) on a runner page ([`page`])
 //! that runs each case's `fetch()` steps and posts the results back. [`diff`] compares every
 //! field with the oracle (`cors_harness::evaluate` under a profile); [`check`] runs batches
 //! and shrinks disagreements; [`known`] lists the disagreements already explained. Cases come
@@ -18,6 +19,7 @@ pub mod page;
 pub mod rng;
 pub mod server;
 pub mod session;
+pub mod shm;
 pub mod targeted;
 pub mod vectors;
 

@@ -56,6 +56,11 @@ impl Session {
         &self.browser.version
     }
 
+    /// Where the browser's shared memory lives.
+    pub fn shared_memory(&self) -> crate::shm::SharedMemory {
+        self.browser.shared_memory
+    }
+
     /// CPU seconds the browser's processes have used so far (see [`crate::launcher::Browser::cpu_seconds`]).
     pub fn browser_cpu_seconds(&self) -> f64 {
         self.browser.cpu_seconds()
