@@ -226,8 +226,8 @@ impl VerdictLine {
                 ("shared", Some(*status), "the response is shared with script".to_owned())
             }
             Outcome::Opaque => ("opaque", None, "no-cors: the response is opaque to script".to_owned()),
-            Outcome::NetworkError(f) => ("network-error", None, f.explanation.clone()),
-            Outcome::ScriptError(f) => ("script-error", None, f.explanation.clone()),
+            Outcome::NetworkError(f) => ("network-error", None, f.explanation.clone().into_owned()),
+            Outcome::ScriptError(f) => ("script-error", None, f.explanation.clone().into_owned()),
         };
         VerdictLine {
             id,

@@ -9,8 +9,25 @@ const ACAC: &str = "access-control-allow-credentials";
 
 /// Runs the CORS check of a response against the byte-serialized request origin (ORIG-6).
 pub fn cors_check(headers: &HeaderList, request_origin: &str, include: bool) -> Result<(), Failure> {
+    check(headers, request_origin, include, "")
+}
+
+/// The CORS check of a preflight's answer: the same check, explanations prefixed with
+/// `preflight: ` (fixed ones without formatting anything).
+pub(crate) fn preflight_cors_check(headers: &HeaderList, request_origin: &str, include: bool) -> Result<(), Failure> {
+    check(headers, request_origin, include, "preflight: ")
+}
+
+/// A fixed explanation, with the `preflight: ` prefix when `prefix` is it.
+macro_rules! fixed {
+    ($prefix:expr, $text:literal) => {
+        if $prefix.is_empty() { $text } else { concat!("preflight: ", $text) }
+    };
+}
+
+fn check(headers: &HeaderList, request_origin: &str, include: bool, prefix: &str) -> Result<(), Failure> {
     let Some(acao) = headers.get(ACAO) else {
-        return Err(Failure::new(Rule::Chk1, "the response has no Access-Control-Allow-Origin header"));
+        return Err(Failure::new(Rule::Chk1, fixed!(prefix, "the response has no Access-Control-Allow-Origin header")));
     };
     if !include && &acao[..] == b"*" {
         return Ok(()); // CHK-2
@@ -21,18 +38,18 @@ pub fn cors_check(headers: &HeaderList, request_origin: &str, include: bool) -> 
             return Err(Failure::new(
                 Rule::Hdr2,
                 format!(
-                    "Access-Control-Allow-Origin is sent {} times; the browser joins them into {shown:?}, which never equals an origin",
+                    "{prefix}Access-Control-Allow-Origin is sent {} times; the browser joins them into {shown:?}, which never equals an origin",
                     headers.count(ACAO)
                 ),
             ));
         }
         let why = if &acao[..] == b"*" {
             format!(
-                "Access-Control-Allow-Origin is * but the request carries credentials; the server must echo {request_origin:?}"
+                "{prefix}Access-Control-Allow-Origin is * but the request carries credentials; the server must echo {request_origin:?}"
             )
         } else {
             format!(
-                "Access-Control-Allow-Origin {shown:?} is not byte-identical to the request origin {request_origin:?}"
+                "{prefix}Access-Control-Allow-Origin {shown:?} is not byte-identical to the request origin {request_origin:?}"
             )
         };
         return Err(Failure::new(Rule::Chk3, why));
@@ -45,7 +62,7 @@ pub fn cors_check(headers: &HeaderList, request_origin: &str, include: bool) -> 
         Some(v) if headers.count(ACAC) > 1 => Err(Failure::new(
             Rule::Hdr2,
             format!(
-                "Access-Control-Allow-Credentials is sent {} times; the browser joins them into {:?}, which is not \"true\"",
+                "{prefix}Access-Control-Allow-Credentials is sent {} times; the browser joins them into {:?}, which is not \"true\"",
                 headers.count(ACAC),
                 String::from_utf8_lossy(&v)
             ),
@@ -53,13 +70,16 @@ pub fn cors_check(headers: &HeaderList, request_origin: &str, include: bool) -> 
         Some(v) => Err(Failure::new(
             Rule::Chk5,
             format!(
-                "the request carries credentials and Access-Control-Allow-Credentials is {:?}, not exactly \"true\"",
+                "{prefix}the request carries credentials and Access-Control-Allow-Credentials is {:?}, not exactly \"true\"",
                 String::from_utf8_lossy(&v)
             ),
         )),
         None => Err(Failure::new(
             Rule::Chk5,
-            "the request carries credentials and the response has no Access-Control-Allow-Credentials: true",
+            fixed!(
+                prefix,
+                "the request carries credentials and the response has no Access-Control-Allow-Credentials: true"
+            ),
         )),
     }
 }

@@ -63,10 +63,11 @@ pub fn evaluate<R: Responder>(
 
 /// The request as it enters main fetch: normalized method, author headers filtered, UA
 /// defaults added.
-struct FetchState {
+struct FetchState<'r> {
     /// Shared with the hops and wire requests of the verdict, which all name these URLs.
     url_list: Vec<Arc<url::Url>>,
-    method: String,
+    /// Borrowed from the request or a normalized name: copied only into wire requests.
+    method: std::borrow::Cow<'r, str>,
     headers: HeaderList,
     tainting: Tainting,
     /// A hop of this fetch was preflighted (for `preflight_sticks_across_redirects`).
@@ -74,14 +75,14 @@ struct FetchState {
 }
 
 /// What `fetch()` / the `Request` and `Headers` constructors do before anything is sent.
-fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchState, Failure> {
+fn prepare<'r>(request: &'r BrowserRequest, profile: &BrowserProfile) -> Result<FetchState<'r>, Failure> {
     if !method::is_valid(&request.method) {
         return Err(Failure::new(Rule::Meth4, format!("{:?} is not a valid method token", request.method)));
     }
     if method::is_forbidden(&request.method) {
         return Err(Failure::new(Rule::Meth2, format!("{} is a forbidden method; fetch() throws", request.method)));
     }
-    let method = method::normalize(&request.method).into_owned();
+    let method = method::normalize(&request.method);
     if request.mode == RequestMode::NoCors && !method::is_cors_safelisted(&method) {
         return Err(Failure::new(Rule::Misc1, format!("no-cors requests allow only GET, HEAD and POST, not {method}")));
     }
@@ -149,15 +150,37 @@ fn prepare(request: &BrowserRequest, profile: &BrowserProfile) -> Result<FetchSt
             value: bytes::Bytes::from_static(lang.as_bytes()),
         });
     }
-    let mut url = request.url.clone();
-    url.set_fragment(None);
-    Ok(FetchState { url_list: vec![Arc::new(url)], method, headers, tainting: Tainting::Basic, preflighted: false })
+    Ok(FetchState {
+        url_list: vec![fetch_url(&request.url)],
+        method,
+        headers,
+        tainting: Tainting::Basic,
+        preflighted: false,
+    })
+}
+
+/// The request's URL without its fragment, shared. A run asks about the same URL over and
+/// over: the last one built on this thread is handed out again (a comparison instead of a
+/// copy and two allocations).
+fn fetch_url(url: &url::Url) -> Arc<url::Url> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<Arc<url::Url>>> = const { std::cell::RefCell::new(None) };
+    }
+    if url.fragment().is_some() {
+        let mut url = url.clone();
+        url.set_fragment(None);
+        return Arc::new(url);
+    }
+    LAST.with_borrow_mut(|last| match last {
+        Some(shared) if shared.as_str() == url.as_str() => Arc::clone(shared),
+        _ => Arc::clone(last.insert(Arc::new(url.clone()))),
+    })
 }
 
 /// Main fetch, once per URL of the URL list.
 fn run<R: Responder>(
     request: &BrowserRequest,
-    mut state: FetchState,
+    mut state: FetchState<'_>,
     responder: &mut R,
     profile: &BrowserProfile,
     cache: &mut PreflightCache,
@@ -209,11 +232,16 @@ fn run<R: Responder>(
         };
         let cors = state.tainting == Tainting::Cors;
 
-        // PRE-1: the CORS-preflight flag.
-        let unsafe_names = unsafe_names(&state.headers, request.ua_report, profile);
-        if verdict.hops.is_empty() {
-            verdict.unsafe_header_names.clone_from(&unsafe_names);
-        }
+        // PRE-1: the CORS-preflight flag. The first hop's names are the verdict's (computed
+        // into it, not copied there).
+        let later_hop_names;
+        let unsafe_names: &[String] = if verdict.hops.is_empty() {
+            verdict.unsafe_header_names = unsafe_names(&state.headers, request.ua_report, profile);
+            &verdict.unsafe_header_names
+        } else {
+            later_hop_names = unsafe_names(&state.headers, request.ua_report, profile);
+            &later_hop_names
+        };
         let private_network = profile.private_network_access && request.private_network;
         let use_cors_preflight =
             request.use_cors_preflight || (profile.preflight_sticks_across_redirects && state.preflighted);
@@ -244,7 +272,7 @@ fn run<R: Responder>(
                     headers: preflight::preflight_headers(
                         preflight_origin_value,
                         &state.method,
-                        &unsafe_names,
+                        unsafe_names,
                         private_network,
                     ),
                     credentials_attached: false, // PRE-3
@@ -265,7 +293,7 @@ fn run<R: Responder>(
                         include,
                         use_cors_preflight: request.use_cors_preflight, // PRE-7: the flag only
                         headers: &state.headers,
-                        unsafe_names: &unsafe_names,
+                        unsafe_names,
                         private_network,
                         check_origin: !(profile.preflight_to_page_origin_unchecked
                             && request.origin.same_origin_as_url(&current)),
@@ -304,10 +332,11 @@ fn run<R: Responder>(
         headers.0.extend_from_slice(&state.headers.0);
         wire_headers(&mut headers, profile);
         // ORIG-4: always for CORS, otherwise only for methods other than GET and HEAD.
-        if cors || !matches!(state.method.as_str(), "GET" | "HEAD") {
+        if cors || !matches!(&*state.method, "GET" | "HEAD") {
             headers.push(header::Header { name: bytes::Bytes::from_static(b"Origin"), value: origin_value.clone() });
         }
-        let wire = WireRequest { method: state.method.clone(), url: current.clone(), headers, credentials_attached };
+        let wire =
+            WireRequest { method: state.method.to_string(), url: current.clone(), headers, credentials_attached };
         let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
         let status = response.status;
         let valid = !response.headers.has_invalid_value();
@@ -352,7 +381,7 @@ fn run<R: Responder>(
             }
         };
         if redirect::rewrites_to_get(status, &state.method) {
-            state.method = "GET".to_owned(); // RED-6
+            state.method = "GET".into(); // RED-6
             for name in redirect::REQUEST_BODY_HEADERS {
                 state.headers.remove(name);
             }

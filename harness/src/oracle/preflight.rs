@@ -23,10 +23,7 @@ pub fn preflight_headers(
     use bytes::Bytes;
     let mut h = HeaderList(Vec::with_capacity(5));
     h.push(Header::from_static(b"Accept", b"*/*"));
-    h.push(Header {
-        name: Bytes::from_static(b"Access-Control-Request-Method"),
-        value: Bytes::copy_from_slice(method.as_bytes()),
-    });
+    h.push(Header { name: Bytes::from_static(b"Access-Control-Request-Method"), value: method_bytes(method) });
     if !unsafe_names.is_empty() {
         h.push(Header {
             name: Bytes::from_static(b"Access-Control-Request-Headers"),
@@ -38,6 +35,15 @@ pub fn preflight_headers(
     }
     h.push(Header { name: Bytes::from_static(b"Origin"), value: origin });
     h
+}
+
+/// A method as header bytes: the common ones static, others copied.
+fn method_bytes(method: &str) -> Bytes {
+    const COMMON: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+    match COMMON.iter().find(|m| **m == method) {
+        Some(m) => Bytes::from_static(m.as_bytes()),
+        None => Bytes::copy_from_slice(method.as_bytes()),
+    }
 }
 
 /// A passed preflight: what it allows, for the cache (CACHE-1).
@@ -87,8 +93,7 @@ pub fn validate(
         ));
     }
     if req.check_origin {
-        super::check::cors_check(&resp.headers, req.origin, req.include)
-            .map_err(|f| Failure { rule: f.rule, explanation: format!("preflight: {}", f.explanation) })?;
+        super::check::preflight_cors_check(&resp.headers, req.origin, req.include)?;
     }
 
     let methods = match resp.headers.token_list_shared("access-control-allow-methods") {

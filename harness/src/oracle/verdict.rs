@@ -40,11 +40,13 @@ pub struct Hop {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub rule: Rule,
-    pub explanation: String,
+    /// Most explanations are fixed sentences: borrowed, they cost nothing on the many
+    /// requests that fail a check (a generated probe is more often refused than not).
+    pub explanation: std::borrow::Cow<'static, str>,
 }
 
 impl Failure {
-    pub(crate) fn new(rule: Rule, explanation: impl Into<String>) -> Failure {
+    pub(crate) fn new(rule: Rule, explanation: impl Into<std::borrow::Cow<'static, str>>) -> Failure {
         Failure { rule, explanation: explanation.into() }
     }
 }
