@@ -121,13 +121,44 @@ impl HeaderClass {
 pub(crate) struct HeaderNames {
     listed: Vec<String>,
     any: bool,
+    /// Per listed name, in order, what `listed` and `near-name` lines draw from it: derived
+    /// once per policy instead of once per line.
+    listed_forms: Vec<NameForms>,
+    /// The same for [`NAME_POOL`], used when the policy lists no name.
+    pool_forms: Vec<NameForms>,
+}
+
+/// A name's generated forms, as shared bytes.
+#[derive(Debug, Clone)]
+struct NameForms {
+    name: Bytes,
+    /// Its other cases (upper, title, alternate), those that differ from it, in that order.
+    cases: Vec<Bytes>,
+    /// [`near_names`] the policy does not allow.
+    near: Vec<Bytes>,
 }
 
 impl HeaderNames {
     pub(crate) fn of(policy: &Policy) -> HeaderNames {
-        HeaderNames {
+        let mut names = HeaderNames {
             listed: policy.allow_headers.listed().iter().map(|n| n.as_str().to_owned()).collect(),
             any: matches!(policy.allow_headers, AllowedNames::Any),
+            listed_forms: Vec::new(),
+            pool_forms: Vec::new(),
+        };
+        names.listed_forms = names.listed.iter().map(|n| names.forms(n)).collect();
+        names.pool_forms = NAME_POOL.iter().map(|n| names.forms(n)).collect();
+        names
+    }
+
+    fn forms(&self, name: &str) -> NameForms {
+        let cases = [name.to_ascii_uppercase(), title_case(name), alternate_case(name)];
+        let mut near = near_names(name);
+        near.retain(|c| !self.allows(c));
+        NameForms {
+            name: Bytes::copy_from_slice(name.as_bytes()),
+            cases: cases.into_iter().filter(|v| v != name).map(Bytes::from).collect(),
+            near: near.into_iter().map(Bytes::from).collect(),
         }
     }
 
@@ -371,34 +402,43 @@ fn one_line(
             lines.push(line(n, v));
         }
         HeaderClass::Listed | HeaderClass::ListedCase => {
-            let name = match (names.listed.as_slice(), names.any) {
+            let (name, forms) = match (names.listed.as_slice(), names.any) {
                 ([], false) => return one_line(u, HeaderClass::Custom, names, lines),
-                ([], true) => *one(u, &NAME_POOL)?,
-                (listed, _) => one(u, listed)?.as_str(),
+                ([], true) => {
+                    let i = below(u, NAME_POOL.len())?;
+                    (NAME_POOL[i], &names.pool_forms[i])
+                }
+                (listed, _) => {
+                    let i = below(u, listed.len())?;
+                    (listed[i].as_str(), &names.listed_forms[i])
+                }
             };
             let shown = if class == HeaderClass::ListedCase {
-                let variants = [name.to_ascii_uppercase(), title_case(name), alternate_case(name)];
-                match variants.iter().filter(|v| *v != name).collect::<Vec<_>>().as_slice() {
+                match forms.cases.as_slice() {
                     [] => return one_line(u, HeaderClass::Listed, names, lines),
-                    vs => (*one(u, vs)?).clone(),
+                    vs => one(u, vs)?.clone(),
                 }
             } else {
-                name.to_owned()
+                forms.name.clone()
             };
-            lines.push(owned_line(shown, Bytes::from_static(value_for(name))));
+            lines.push((shown, Bytes::from_static(value_for(name))));
         }
         HeaderClass::NearName => {
-            let base = match names.listed.as_slice() {
-                [] => *one(u, &NAME_POOL)?,
-                listed => one(u, listed)?.as_str(),
+            let (base, forms) = match names.listed.as_slice() {
+                [] => {
+                    let i = below(u, NAME_POOL.len())?;
+                    (NAME_POOL[i], &names.pool_forms[i])
+                }
+                listed => {
+                    let i = below(u, listed.len())?;
+                    (listed[i].as_str(), &names.listed_forms[i])
+                }
             };
-            let mut candidates = near_names(base);
-            candidates.retain(|c| !names.allows(c));
-            if candidates.is_empty() {
+            if forms.near.is_empty() {
                 return one_line(u, HeaderClass::Custom, names, lines);
             }
-            let name = one(u, &candidates)?;
-            lines.push(owned_line(name.clone(), Bytes::from_static(value_for(base))));
+            let name = one(u, &forms.near)?;
+            lines.push((name.clone(), Bytes::from_static(value_for(base))));
         }
         HeaderClass::Authorization => {
             let (n, v) = one(u, &AUTHORIZATION)?;

@@ -283,8 +283,18 @@ impl<'p> Generator<'p> {
     }
 
     fn generated(&self, seed: u64, index: usize) -> Generated {
-        let bytes = rng::probe_bytes(seed, index as u64);
+        // Most requests read well under 128 bytes; choices only ever read the next bytes
+        // (`int_in_range`, never the remaining length), so a request that left some of the
+        // prefix unread is exactly the one the whole stream gives. One that read it all is
+        // drawn again from the whole stream.
+        let prefix = rng::probe_bytes_prefix::<128>(seed, index as u64);
+        let mut u = Unstructured::new(&prefix);
         // `Unstructured` answers every choice once its bytes run out: never an error here.
+        let generated = self.generate(&mut u).expect("generation never fails on exhausted input");
+        if !u.is_empty() {
+            return generated;
+        }
+        let bytes = rng::probe_bytes(seed, index as u64);
         self.generate(&mut Unstructured::new(&bytes)).expect("generation never fails on exhausted input")
     }
 

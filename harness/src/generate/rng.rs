@@ -41,8 +41,14 @@ impl SplitMix64 {
 /// hash of both (not `seed + index`: SplitMix64 streams seeded one gamma apart are the same
 /// stream shifted by one word), so probe `i` depends only on `(seed, i)`.
 pub(crate) fn probe_bytes(seed: u64, index: u64) -> [u8; BYTES_PER_PROBE] {
+    probe_bytes_prefix(seed, index)
+}
+
+/// The first `N` bytes of [`probe_bytes`] (the stream is sequential: a prefix is the same
+/// bytes), for the common request that needs few of them.
+pub(crate) fn probe_bytes_prefix<const N: usize>(seed: u64, index: u64) -> [u8; N] {
     let mut rng = SplitMix64(mix(seed ^ mix(index.wrapping_add(GOLDEN_GAMMA))));
-    let mut out = [0u8; BYTES_PER_PROBE];
+    let mut out = [0u8; N];
     for chunk in out.chunks_exact_mut(8) {
         chunk.copy_from_slice(&rng.next().to_le_bytes());
     }
@@ -69,5 +75,6 @@ mod tests {
         assert_ne!(probe_bytes(7, 3), probe_bytes(8, 3));
         // Neighbouring indexes are not shifted copies of each other.
         assert_ne!(probe_bytes(7, 3)[8..16], probe_bytes(7, 4)[0..8]);
+        assert_eq!(probe_bytes_prefix::<128>(7, 3)[..], probe_bytes(7, 3)[..128]);
     }
 }
