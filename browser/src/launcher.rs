@@ -160,7 +160,12 @@ impl Browser {
                 if std::env::var_os("CORS_BROWSER_NO_CONSOLE").is_none() {
                     command.args(["--enable-logging=stderr", "--v=0"]);
                 }
-                command.arg(format!("--user-data-dir={}", profile.path().display()));
+                // In a private tmpfs the profile (HTTP disk cache included) costs no disk I/O
+                // and vanishes with the browser.
+                match shared_memory.private_dir() {
+                    Some(dir) => command.arg(format!("--user-data-dir={dir}/profile")),
+                    None => command.arg(format!("--user-data-dir={}", profile.path().display())),
+                };
                 // Extra flags for experiments (space-separated).
                 if let Some(extra) = std::env::var_os("CORS_BROWSER_CHROMIUM_FLAGS") {
                     command.args(extra.to_string_lossy().split_whitespace());
