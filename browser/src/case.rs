@@ -15,6 +15,8 @@ use cors_harness::script::{ServerScript, UrlAnswers};
 use cors_harness::{BrowserRequest, CredentialsMode, HeaderList, Origin, RequestMode, Verdict};
 use serde_json::{Value, json};
 
+use crate::launcher::Engine;
+
 /// Raw header lines: name and value bytes, in order.
 pub type Lines = Vec<(Vec<u8>, Vec<u8>)>;
 
@@ -82,7 +84,21 @@ impl BrowserCase {
         &self.steps[self.steps.len() - 1].request
     }
 
-    /// Why a browser page cannot run this case as written, if it cannot.
+    /// Why `engine` cannot run this case as written, if it cannot: [`Self::unsupported`], and
+    /// https in Firefox (it reaches the scripted server through an HTTP proxy, which would need
+    /// `CONNECT` and a certificate override set up; not done).
+    pub fn unsupported_in(&self, engine: Engine) -> Option<String> {
+        if let Some(why) = self.unsupported() {
+            return Some(why);
+        }
+        let https = self.steps.iter().map(|s| &s.request.url).chain(self.server.iter().map(|(u, _)| u));
+        if engine == Engine::Firefox && https.into_iter().any(|u| u.scheme() == "https") {
+            return Some("https URL: Firefox reaches the scripted server through its HTTP proxy only".into());
+        }
+        None
+    }
+
+    /// Why no browser page can run this case as written, if it cannot.
     pub fn unsupported(&self) -> Option<String> {
         let origin = self.origin().serialize();
         if !RUNNER_ORIGINS.contains(&origin) {
@@ -90,8 +106,8 @@ impl BrowserCase {
         }
         let mut urls: Vec<&url::Url> = self.steps.iter().map(|s| &s.request.url).collect();
         urls.extend(self.server.iter().map(|(u, _)| u));
-        if urls.iter().any(|u| u.scheme() != "http") {
-            return Some("https/ws URL: the scripted server speaks plain HTTP only".into());
+        if urls.iter().any(|u| !matches!(u.scheme(), "http" | "https")) {
+            return Some("ws URL: the scripted server speaks HTTP only".into());
         }
         for step in &self.steps {
             let r = &step.request;

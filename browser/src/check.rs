@@ -66,7 +66,7 @@ pub fn minimize(
     for _round in 0..24 {
         let candidates: Vec<BrowserCase> = shrink(&best.case)
             .into_iter()
-            .filter(|c| c.unsupported().is_none() && c.evaluate(profile).is_ok())
+            .filter(|c| c.unsupported_in(session.engine()).is_none() && c.evaluate(profile).is_ok())
             .collect();
         if candidates.is_empty() {
             break;

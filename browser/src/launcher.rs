@@ -154,6 +154,8 @@ impl Browser {
                     "--disable-renderer-backgrounding",
                     "--disable-background-timer-throttling",
                     "--disable-backgrounding-occluded-windows",
+                    // The scripted server's https certificate is self-signed (crate::tls).
+                    "--ignore-certificate-errors",
                 ]);
                 // Console messages (Chromium's CORS error reasons) on stderr, unless turned off
                 // for a pure throughput run.

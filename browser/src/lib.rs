@@ -21,6 +21,7 @@ pub mod server;
 pub mod session;
 pub mod shm;
 pub mod targeted;
+pub mod tls;
 pub mod vectors;
 
 pub use case::BrowserCase;

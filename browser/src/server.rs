@@ -2,7 +2,8 @@
 //! normalizes the scripted header lines), plus the control endpoints the runner page uses.
 //!
 //! Every hostname the browser uses resolves (Chromium: `--host-resolver-rules`) or is
-//! proxied (Firefox) to this one port. Requests under `/c<index>/` belong to case `index`:
+//! proxied (Firefox) to this one port, which also speaks TLS to a connection that opens with a
+//! TLS handshake ([`crate::tls`]: the https cases). Requests under `/c<index>/` belong to case `index`:
 //! the server records what arrived (method, URL, header lines) and answers with exactly the
 //! lines the case scripts, then closes the connection (no `Content-Length`, so no header the
 //! case did not script). Control endpoints (`/__top`, `/__runner`, `/__next`, `/__results`,
@@ -14,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 use crate::case::{RawAnswers, Routes, route_key};
@@ -100,12 +101,23 @@ impl Server {
             resulted: Notify::new(),
             pages,
         });
+        let tls = crate::tls::acceptor().map_err(std::io::Error::other)?;
         let s = state.clone();
         rt.spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else { continue };
                 let _ = stream.set_nodelay(true);
-                tokio::spawn(connection(stream, s.clone()));
+                let (s, tls) = (s.clone(), tls.clone());
+                tokio::spawn(async move {
+                    let mut first = [0u8; 1];
+                    if stream.peek(&mut first).await.is_ok_and(|n| n == 1) && first[0] == crate::tls::HANDSHAKE {
+                        if let Ok(stream) = tls.accept(stream).await {
+                            connection(stream, s, Scheme::Https).await;
+                        }
+                    } else {
+                        connection(stream, s, Scheme::Http).await;
+                    }
+                });
             }
         });
         Ok(Server { port, state })
@@ -158,7 +170,14 @@ impl Head {
 
 const MAX_HEAD: usize = 256 * 1024;
 
-async fn connection(mut stream: TcpStream, state: Arc<State>) {
+/// What a connection speaks: the scheme of the URLs its origin-form requests stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Http,
+    Https,
+}
+
+async fn connection<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, state: Arc<State>, scheme: Scheme) {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut reused = false;
     loop {
@@ -188,7 +207,7 @@ async fn connection(mut stream: TcpStream, state: Arc<State>) {
         }
         let body = buf[head_end..head_end + length].to_vec();
         buf.drain(..head_end + length);
-        let Some((response, keep_alive)) = respond(&head, &body, &state, reused).await else {
+        let Some((response, keep_alive)) = respond(&head, scheme, &body, &state, reused).await else {
             return; // closed unanswered: the browser retries on a fresh connection
         };
         reused = true;
@@ -223,13 +242,17 @@ fn parse_head(raw: &[u8]) -> Option<Head> {
 }
 
 /// The full URL a request asked for: absolute-form targets (proxied Firefox) as they are,
-/// origin-form targets with the `Host` header.
-fn request_url(head: &Head) -> Option<url::Url> {
+/// origin-form targets with the `Host` header and the connection's scheme.
+fn request_url(head: &Head, scheme: Scheme) -> Option<url::Url> {
     if head.target.starts_with("http://") {
         return url::Url::parse(&head.target).ok();
     }
     let host = std::str::from_utf8(head.header("host")?).ok()?;
-    url::Url::parse(&format!("http://{host}{}", head.target)).ok()
+    let scheme = match scheme {
+        Scheme::Http => "http",
+        Scheme::Https => "https",
+    };
+    url::Url::parse(&format!("{scheme}://{host}{}", head.target)).ok()
 }
 
 /// The case index of a `/c<index>/...` path.
@@ -240,8 +263,8 @@ fn case_index(url: &url::Url) -> Option<u64> {
 }
 
 /// The response and whether to keep the connection; `None`: close it without answering.
-async fn respond(head: &Head, body: &[u8], state: &State, reused: bool) -> Option<(Vec<u8>, bool)> {
-    let Some(url) = request_url(head) else { return Some((simple(400, "text/plain", b"bad request"), false)) };
+async fn respond(head: &Head, scheme: Scheme, body: &[u8], state: &State, reused: bool) -> Option<(Vec<u8>, bool)> {
+    let Some(url) = request_url(head, scheme) else { return Some((simple(400, "text/plain", b"bad request"), false)) };
     if let Some(index) = case_index(&url) {
         return scripted(head, &url, index, state, reused);
     }
@@ -422,10 +445,11 @@ mod tests {
     fn parses_heads_and_case_paths() {
         let h = parse_head(b"GET /c12/x?y HTTP/1.1\r\nHost: a.test:8080\r\nX-A:  1, 2 \r\n\r\n").unwrap();
         assert_eq!(h.header("x-a"), Some(&b"1, 2"[..]));
-        let url = request_url(&h).unwrap();
+        let url = request_url(&h, Scheme::Http).unwrap();
         assert_eq!(url.as_str(), "http://a.test:8080/c12/x?y");
         assert_eq!(case_index(&url), Some(12));
+        assert_eq!(request_url(&h, Scheme::Https).unwrap().as_str(), "https://a.test:8080/c12/x?y");
         let h = parse_head(b"GET http://b.test/c3/ HTTP/1.1\r\nHost: b.test\r\n\r\n").unwrap();
-        assert_eq!(case_index(&request_url(&h).unwrap()), Some(3));
+        assert_eq!(case_index(&request_url(&h, Scheme::Https).unwrap()), Some(3));
     }
 }

@@ -71,7 +71,7 @@ impl Session {
     }
 
     /// Runs every case in the browser (all queued at once; the runner frames keep their
-    /// concurrency), returning them in order. Cases must be [supported](BrowserCase::unsupported).
+    /// concurrency), returning them in order. Cases must be [supported](BrowserCase::unsupported_in) by the engine.
     /// A case whose result never arrives (no progress for `stall_timeout`) comes back with
     /// `page: None`. Fails if the browser dies.
     pub fn run(&mut self, cases: &[BrowserCase]) -> Result<Vec<Ran>, String> {

@@ -9,6 +9,7 @@ use cors_harness::{BrowserRequest, CredentialsMode, HeaderList, Origin, RequestM
 use serde_json::Value;
 
 use crate::case::{BrowserCase, Lines, RawAnswers, RawResponse, Step, iso_bytes};
+use crate::launcher::Engine;
 
 /// The vectors' directory in this repository.
 pub fn default_dir() -> PathBuf {
@@ -35,8 +36,9 @@ impl Loaded {
     }
 }
 
-/// Loads every `*.jsonl` in `dir` (sorted by file name).
-pub fn load(dir: &Path) -> Result<Loaded, String> {
+/// Loads every `*.jsonl` in `dir` (sorted by file name); the cases `engine` cannot run are
+/// skipped with the reason.
+pub fn load(dir: &Path, engine: Engine) -> Result<Loaded, String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -50,7 +52,7 @@ pub fn load(dir: &Path) -> Result<Loaded, String> {
             let v: Value = serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", file.display(), n + 1))?;
             let id = v.get("id").and_then(Value::as_str).unwrap_or("?").to_owned();
             match convert(&v) {
-                Ok(case) => match case.unsupported() {
+                Ok(case) => match case.unsupported_in(engine) {
                     None => loaded.cases.push(case),
                     Some(reason) => loaded.skipped.push((id, reason)),
                 },

@@ -63,7 +63,7 @@ fn check(args: &Args) -> Result<bool, String> {
     let mut cases = Vec::new();
     if !args.no_vectors {
         let dir = args.vectors.clone().unwrap_or_else(vectors::default_dir);
-        let loaded = vectors::load(&dir)?;
+        let loaded = vectors::load(&dir, engine)?;
         println!(
             "vectors: {} runnable, {} skipped{}",
             loaded.cases.len(),
