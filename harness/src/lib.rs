@@ -35,6 +35,7 @@ pub mod safelist;
 pub mod script;
 pub mod service_target;
 pub mod target;
+pub mod thread_target;
 pub mod verdict_stream;
 
 pub use engine::{assert_conforms, check_conformance};

@@ -32,8 +32,6 @@
 //! [`TargetError::Timeout`]. Dropping the target ends the thread.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use actix_cors_0_5_0::Cors;
 use actix_web_3::body::MessageBody;
@@ -43,10 +41,11 @@ use actix_web_3::test::TestRequest;
 use actix_web_3::{App, HttpResponse, web};
 use bytes::Bytes;
 use cors_harness::policy::{AllowedMethods, AllowedNames, AllowedOrigins, OriginRule, Policy, origin_allowed};
-use cors_harness::target::{Target, TargetError, TargetFuture};
-use cors_historical_common::{DEFAULT_TIMEOUT, HistoricalAdapter, Unsupported, app, compat, panic_message};
+use cors_harness::target::{Target, TargetError};
+use cors_harness::thread_target::{Job, ThreadTarget};
+use cors_historical_common::{HistoricalAdapter, Unsupported, app, compat, panic_message};
 use futures_util::FutureExt;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 /// The target's name.
 pub const NAME: &str = "actix-cors 0.5.0";
@@ -67,7 +66,22 @@ pub static ADAPTER: HistoricalAdapter = HistoricalAdapter {
 /// in-process on its own thread.
 pub fn build(policy: &Policy) -> Result<Box<dyn Target>, Unsupported> {
     let config = CorsConfig::new(policy)?;
-    Ok(Box::new(ActixTarget::spawn(config)?))
+    // actix services are `!Send` and need an actix `System`: a thread owns both. It reports
+    // once the middleware is built: a configuration actix-cors refuses (it says so only when
+    // the middleware is created) is `Unsupported`, not a target that fails every call.
+    let (started, startup) = std::sync::mpsc::channel();
+    let target = ThreadTarget::spawn(NAME, "actix-web", move |jobs| {
+        actix_web_3::rt::System::new(NAME).block_on(run(config, started, jobs));
+    })
+    .map_err(|e| unsupported("a thread for actix-web", &e.to_string()))?;
+    match startup.recv() {
+        Ok(Ok(())) => Ok(Box::new(target)),
+        Ok(Err(reason)) => Err(unsupported("the translated configuration", &reason)),
+        Err(_) => {
+            let reason = target.join().unwrap_or_else(|| "the thread ended".into());
+            Err(unsupported("starting actix-web", &reason))
+        }
+    }
 }
 
 /// The policy, translated and checked; `Send`, so the actix thread builds its `!Send` [`Cors`]
@@ -195,94 +209,6 @@ fn app_response() -> HttpResponse {
         builder.header(name.clone(), value.clone());
     }
     builder.body(response.body().to_vec())
-}
-
-type Reply = oneshot::Sender<Result<http::Response<Bytes>, TargetError>>;
-
-/// One request for the actix thread, with where to send its answer.
-struct Job {
-    request: http::Request<Bytes>,
-    reply: Reply,
-}
-
-struct ActixTarget {
-    jobs: Option<mpsc::UnboundedSender<Job>>,
-    /// The panic that ended the thread, if one did.
-    died: Arc<Mutex<Option<String>>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    timeout: Duration,
-}
-
-impl ActixTarget {
-    /// Starts the actix thread and waits until the middleware is built: a configuration
-    /// actix-cors refuses (it reports it only when the middleware is created) is
-    /// [`Unsupported`], not a target that fails every call.
-    fn spawn(config: CorsConfig) -> Result<ActixTarget, Unsupported> {
-        let (jobs, receiver) = mpsc::unbounded_channel();
-        let (started, startup) = std::sync::mpsc::channel();
-        let died = Arc::new(Mutex::new(None));
-        let died_in_thread = Arc::clone(&died);
-        let thread = std::thread::Builder::new()
-            .name(format!("target {NAME}"))
-            .spawn(move || {
-                let run =
-                    AssertUnwindSafe(|| actix_web_3::rt::System::new(NAME).block_on(run(config, started, receiver)));
-                if let Err(payload) = std::panic::catch_unwind(run) {
-                    *died_in_thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(panic_message(payload));
-                }
-            })
-            .map_err(|e| unsupported("a thread for actix-web", &e.to_string()))?;
-        match startup.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(reason)) => {
-                let _ = thread.join();
-                return Err(unsupported("the translated configuration", &reason));
-            }
-            Err(_) => {
-                let _ = thread.join();
-                let reason = died.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                return Err(unsupported("starting actix-web", &reason.unwrap_or_else(|| "the thread ended".into())));
-            }
-        }
-        Ok(ActixTarget { jobs: Some(jobs), died, thread: Some(thread), timeout: DEFAULT_TIMEOUT })
-    }
-
-    fn gone(&self) -> TargetError {
-        match self.died.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-            Some(message) => TargetError::Panic(message),
-            None => TargetError::Panic("the actix-web thread is gone".to_owned()),
-        }
-    }
-}
-
-impl Target for ActixTarget {
-    fn name(&self) -> &str {
-        NAME
-    }
-
-    fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            let jobs = self.jobs.as_ref().ok_or_else(|| self.gone())?;
-            jobs.send(Job { request, reply }).map_err(|_| self.gone())?;
-            match tokio::time::timeout(self.timeout, answer).await {
-                // Dropping `answer` makes the actix thread abandon the call.
-                Err(_) => Err(TargetError::Timeout(self.timeout)),
-                Ok(Ok(result)) => result,
-                Ok(Err(_)) => Err(self.gone()),
-            }
-        })
-    }
-}
-
-impl Drop for ActixTarget {
-    fn drop(&mut self) {
-        // Closing the channel ends the thread's loop and its `System`.
-        drop(self.jobs.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 /// The actix thread: builds the middleware (reporting a refused configuration), then answers

@@ -22,13 +22,11 @@
 //! method and header lists come in hash order, different for each instance.
 //!
 //! actix services are `!Send` and must run inside an actix `System`, so the in-process target
-//! owns a thread with its own `System` and service and receives requests over a channel; the
+//! is a [`ThreadTarget`]: a thread with its own `System` and service receives requests over a
+//! channel; the
 //! served target runs actix-web's own `HttpServer` (one worker, no keep-alive).
 
-use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -39,11 +37,12 @@ use actix_web::test::TestRequest;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use bytes::Bytes;
 use cors_harness::policy::{AllowedMethods, AllowedNames, AllowedOrigins, OriginRule, Policy, origin_allowed};
-use cors_harness::target::{Target, TargetError, TargetFuture};
+use cors_harness::target::{Target, TargetError};
+use cors_harness::thread_target::{Job, ThreadTarget};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::adapter::{Adapter, Unsupported};
-use crate::in_process::{DEFAULT_TIMEOUT, panic_message};
+use crate::in_process::panic_message;
 use crate::served::{ServedTarget, Server};
 
 pub struct ActixCorsAdapter;
@@ -63,8 +62,11 @@ impl Adapter for ActixCorsAdapter {
 
     fn in_process(&self, policy: &Policy) -> Result<Box<dyn Target>, Unsupported> {
         let config = CorsConfig::new(policy)?;
-        let target =
-            ActixTarget::spawn(NAME, config).map_err(|e| unsupported("a thread for actix-web", &e.to_string()))?;
+        // actix services are `!Send` and need an actix `System`: a thread owns both.
+        let target = ThreadTarget::spawn(NAME, "actix-web", move |jobs| {
+            actix_web::rt::System::new().block_on(run(config, jobs));
+        })
+        .map_err(|e| unsupported("a thread for actix-web", &e.to_string()))?;
         Ok(Box::new(target))
     }
 
@@ -248,89 +250,6 @@ fn app_response() -> HttpResponse {
 
 // ------------------------------------------------------------------------------------------------
 // In-process
-
-type Reply = oneshot::Sender<Result<http::Response<Bytes>, TargetError>>;
-
-/// One request for the actix thread, with where to send its answer.
-struct Job {
-    request: http::Request<Bytes>,
-    reply: Reply,
-}
-
-/// The middleware called in-process: a thread owns an actix `System` and the initialized
-/// service (`test::init_service`), and answers requests sent over a channel. A panic in the
-/// service becomes [`TargetError::Panic`]; a call past the timeout is aborted and becomes
-/// [`TargetError::Timeout`]. Dropping the target ends the thread.
-struct ActixTarget {
-    name: String,
-    jobs: Option<mpsc::UnboundedSender<Job>>,
-    /// The panic that ended the thread, if one did.
-    died: Arc<Mutex<Option<String>>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    timeout: Duration,
-}
-
-impl ActixTarget {
-    fn spawn(name: &str, config: CorsConfig) -> std::io::Result<ActixTarget> {
-        let (jobs, receiver) = mpsc::unbounded_channel();
-        let died = Arc::new(Mutex::new(None));
-        let died_in_thread = Arc::clone(&died);
-        let thread = std::thread::Builder::new().name(format!("target {name}")).spawn(move || {
-            let run = AssertUnwindSafe(|| actix_web::rt::System::new().block_on(run(config, receiver)));
-            if let Err(payload) = std::panic::catch_unwind(run) {
-                *died_in_thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(panic_message(payload));
-            }
-        })?;
-        Ok(ActixTarget {
-            name: name.to_owned(),
-            jobs: Some(jobs),
-            died,
-            thread: Some(thread),
-            timeout: DEFAULT_TIMEOUT,
-        })
-    }
-
-    /// Why the actix thread is gone.
-    fn gone(&self) -> TargetError {
-        match self.died.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-            Some(message) => TargetError::Panic(message),
-            None => TargetError::Panic("the actix-web thread is gone".to_owned()),
-        }
-    }
-}
-
-impl Target for ActixTarget {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            let jobs = self.jobs.as_ref().ok_or_else(|| self.gone())?;
-            jobs.send(Job { request, reply }).map_err(|_| self.gone())?;
-            match tokio::time::timeout(self.timeout, answer).await {
-                // Dropping `answer` makes the actix thread abort the call.
-                Err(_) => Err(TargetError::Timeout(self.timeout)),
-                Ok(Ok(result)) => result,
-                Ok(Err(_)) => match self.died.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-                    Some(message) => Err(TargetError::Panic(message)),
-                    None => Err(TargetError::ConnectionReset("the actix-web thread stopped before answering".into())),
-                },
-            }
-        })
-    }
-}
-
-impl Drop for ActixTarget {
-    fn drop(&mut self) {
-        // Closing the channel ends the thread's loop and its `System`.
-        drop(self.jobs.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 /// The actix thread: initializes the app, then runs each request on its own local task.
 async fn run(config: CorsConfig, mut jobs: mpsc::UnboundedReceiver<Job>) {

@@ -22,19 +22,18 @@
 //! without `Access-Control-Request-Method` or without `Origin` gets 400); a preflight answer
 //! has no `Vary`; method and header lists come in hash order, different for each instance.
 //!
-//! ntex services are `!Send` and run inside an ntex `System`, so the in-process target owns
-//! a thread with its own `System` and service and receives requests over a channel (as the
-//! actix-cors adapter does); the served target runs ntex's own `HttpServer` (one worker) on a
+//! ntex services are `!Send` and run inside an ntex `System`, so the in-process target is a
+//! [`ThreadTarget`]: a thread with its own `System` and service receives requests over a
+//! channel (as in the actix-cors adapter); the served target runs ntex's own `HttpServer` (one worker) on a
 //! thread of its own, since an ntex `System` cannot start inside another runtime.
 
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use bytes::Bytes;
 use cors_harness::policy::{AllowedMethods, AllowedNames, AllowedOrigins, OriginRule, Policy};
-use cors_harness::target::{Target, TargetError, TargetFuture};
+use cors_harness::target::{Target, TargetError};
+use cors_harness::thread_target::{Job, ThreadTarget};
 use ntex::http::header::{HeaderName as NtexHeaderName, HeaderValue as NtexHeaderValue};
 use ntex::http::{Method as NtexMethod, StatusCode as NtexStatusCode};
 use ntex::web::test::TestRequest;
@@ -43,7 +42,7 @@ use ntex_cors::Cors;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::adapter::{Adapter, Unsupported};
-use crate::in_process::{DEFAULT_TIMEOUT, panic_message};
+use crate::in_process::panic_message;
 use crate::served::{ServedTarget, Server};
 
 pub struct NtexCorsAdapter;
@@ -63,7 +62,11 @@ impl Adapter for NtexCorsAdapter {
 
     fn in_process(&self, policy: &Policy) -> Result<Box<dyn Target>, Unsupported> {
         let config = CorsConfig::new(policy)?;
-        let target = NtexTarget::spawn(NAME, config).map_err(|e| unsupported("a thread for ntex", &e.to_string()))?;
+        // ntex services are `!Send` and need an ntex `System`: a thread owns both.
+        let target = ThreadTarget::spawn(NAME, "ntex", move |jobs| {
+            ntex::rt::System::new("cors-harness", ntex::rt::DefaultRuntime).block_on(run(config, jobs));
+        })
+        .map_err(|e| unsupported("a thread for ntex", &e.to_string()))?;
         Ok(Box::new(target))
     }
 
@@ -229,85 +232,6 @@ fn app_response() -> HttpResponse {
 
 // ------------------------------------------------------------------------------------------------
 // In-process
-
-type Reply = oneshot::Sender<Result<http::Response<Bytes>, TargetError>>;
-
-/// One request for the ntex thread, with where to send its answer.
-struct Job {
-    request: http::Request<Bytes>,
-    reply: Reply,
-}
-
-/// The middleware called in-process: a thread owns an ntex `System` and the initialized
-/// application (`test::init_service`), and answers requests sent over a channel. A panic in
-/// the service becomes [`TargetError::Panic`]; a call past the timeout is abandoned and
-/// becomes [`TargetError::Timeout`]. Dropping the target ends the thread.
-struct NtexTarget {
-    name: String,
-    jobs: Option<mpsc::UnboundedSender<Job>>,
-    /// The panic that ended the thread, if one did.
-    died: Arc<Mutex<Option<String>>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    timeout: Duration,
-}
-
-impl NtexTarget {
-    fn spawn(name: &str, config: CorsConfig) -> std::io::Result<NtexTarget> {
-        let (jobs, receiver) = mpsc::unbounded_channel();
-        let died = Arc::new(Mutex::new(None));
-        let died_in_thread = Arc::clone(&died);
-        let thread = std::thread::Builder::new().name(format!("target {name}")).spawn(move || {
-            let run = AssertUnwindSafe(|| {
-                ntex::rt::System::new("cors-harness", ntex::rt::DefaultRuntime).block_on(run(config, receiver))
-            });
-            if let Err(payload) = std::panic::catch_unwind(run) {
-                *died_in_thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(panic_message(payload));
-            }
-        })?;
-        Ok(NtexTarget { name: name.to_owned(), jobs: Some(jobs), died, thread: Some(thread), timeout: DEFAULT_TIMEOUT })
-    }
-
-    /// Why the ntex thread is gone.
-    fn gone(&self) -> TargetError {
-        match self.died.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-            Some(message) => TargetError::Panic(message),
-            None => TargetError::Panic("the ntex thread is gone".to_owned()),
-        }
-    }
-}
-
-impl Target for NtexTarget {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
-        Box::pin(async move {
-            let (reply, answer) = oneshot::channel();
-            let jobs = self.jobs.as_ref().ok_or_else(|| self.gone())?;
-            jobs.send(Job { request, reply }).map_err(|_| self.gone())?;
-            match tokio::time::timeout(self.timeout, answer).await {
-                // Dropping `answer` makes the ntex thread drop the call.
-                Err(_) => Err(TargetError::Timeout(self.timeout)),
-                Ok(Ok(result)) => result,
-                Ok(Err(_)) => match self.died.lock().unwrap_or_else(|e| e.into_inner()).clone() {
-                    Some(message) => Err(TargetError::Panic(message)),
-                    None => Err(TargetError::ConnectionReset("the ntex thread stopped before answering".into())),
-                },
-            }
-        })
-    }
-}
-
-impl Drop for NtexTarget {
-    fn drop(&mut self) {
-        // Closing the channel ends the thread's loop and its `System`.
-        drop(self.jobs.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 /// The ntex thread: initializes the app, then runs each request on its own local task,
 /// catching its panics.
