@@ -43,7 +43,8 @@ const SHRINK_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 /// Lets the caller stop a run (Ctrl-C) and watch it progress.
 #[derive(Clone, Default)]
 pub struct Watch {
-    /// Set to stop: probes not yet started are not run, and the run reports what finished.
+    /// Set to stop: probes not yet started are not run, probes in flight stop before their next
+    /// request (and are not counted), and the run reports what finished.
     pub cancel: Arc<AtomicBool>,
     /// Called with the number of probes finished (or skipped as unsupported) since the last
     /// call: drives a progress bar.
@@ -88,6 +89,8 @@ struct ProbeResult<'p> {
     probe: &'p Probe,
     divergent: Vec<(usize, Vec<Divergence>, Driven)>,
     skipped: bool,
+    /// The run was cancelled before the probe's last request: not counted at all.
+    interrupted: bool,
 }
 
 /// Runs `probes` against `target` under `policy`.
@@ -104,17 +107,37 @@ pub async fn run_target(
     // What depends only on the policy, derived once for every probe and finding.
     let judge = Judge::new(policy);
 
-    // In order (findings and their reproductions are then deterministic), with up to
-    // `concurrency` probes in flight. A manual loop rather than stream combinators: their
-    // closures over borrowed probes defeat the `Send` inference `tokio::spawn` needs.
-    let mut pending = futures_util::stream::FuturesOrdered::new();
-    let mut queue = probes.iter();
+    // Up to `concurrency` probes in flight, their results taken in probe order (findings and
+    // their reproductions are then deterministic). Probes that finish ahead of their turn wait
+    // in `early` without holding a slot (in an ordered queue whose length counted them, one
+    // slow probe at the head cut the requests in flight). A manual loop rather than stream
+    // combinators: their closures over borrowed probes defeat the `Send` inference
+    // `tokio::spawn` needs.
+    let mut in_flight = futures_util::stream::FuturesUnordered::new();
+    let mut early: BTreeMap<usize, ProbeResult<'_>> = BTreeMap::new();
+    let mut turn = 0;
+    let mut queue = probes.iter().enumerate();
     loop {
-        while pending.len() < settings.concurrency.max(1) && !watch.cancelled() {
-            let Some(probe) = queue.next() else { break };
-            pending.push_back(run_probe(target, &judge, probe, &settings.driver));
+        // `early` is bounded too: a probe that hangs until its timeout holds back the rest.
+        while in_flight.len() < settings.concurrency.max(1) && early.len() < MAX_EARLY && !watch.cancelled() {
+            let Some((index, probe)) = queue.next() else { break };
+            in_flight.push(indexed(index, run_probe(target, &judge, probe, &settings.driver, watch)));
         }
-        let Some(result) = pending.next().await else { break };
+        let result = match early.remove(&turn) {
+            Some(result) => result,
+            None => {
+                let Some((index, result)) = in_flight.next().await else { break };
+                if index != turn {
+                    early.insert(index, result);
+                    continue;
+                }
+                result
+            }
+        };
+        turn += 1;
+        if result.interrupted {
+            continue;
+        }
         ran += 1;
         watch.progress(1);
         let group = result.probe.group();
@@ -186,14 +209,29 @@ pub async fn run_target(
     TargetOutcome { groups: tallies.into_values().collect(), findings, completed: ran == probes.len() }
 }
 
+/// Probe results held for their turn at most (see [`run_target`]).
+const MAX_EARLY: usize = 1024;
+
+/// `future`'s output with its probe's index.
+async fn indexed<T>(index: usize, future: impl Future<Output = T>) -> (usize, T) {
+    (index, future.await)
+}
+
 async fn run_probe<'p>(
     target: &dyn Target,
     judge: &Judge<'_>,
     probe: &'p Probe,
     settings: &DriverSettings,
+    watch: &Watch,
 ) -> ProbeResult<'p> {
-    let mut result = ProbeResult { probe, divergent: Vec::new(), skipped: false };
+    let mut result = ProbeResult { probe, divergent: Vec::new(), skipped: false, interrupted: false };
     for (index, request) in probe.requests.iter().enumerate() {
+        // Ctrl-C waits for the requests on the wire, not for the rest of a long probe (against
+        // a hanging target, a catalogue probe of 30 requests takes 30 timeouts).
+        if watch.cancelled() {
+            result.interrupted = true;
+            return result;
+        }
         let driven = drive(target, request, settings).await;
         match judge.judge(request, &driven) {
             Judgement::Skipped(_) => result.skipped = true,
