@@ -24,7 +24,8 @@ pub enum MaxAgeParsing {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct SafelistQuirks {
     /// The `bytes` unit of a simple range is matched case-insensitively (`Range: Bytes=0-` is
-    /// safelisted). (Chromium.)
+    /// safelisted). (Chromium up to 148; Chromium 156 matches it case-sensitively, as the
+    /// standard says.)
     pub range_unit_case_insensitive: bool,
     /// A range number beyond 2^63−1 makes the value unsafe (the engine's parser overflows).
     /// (Chromium.)
@@ -176,8 +177,8 @@ pub const SPEC: BrowserProfile = BrowserProfile {
     private_network_access: false,
 };
 
-/// Current Chromium (the default profile), as measured in Debian's Chromium 148
-/// (`BROWSER-DEVIATIONS.md`, rows 1–10).
+/// Current Chromium (the default profile), as measured in Debian's Chromium 156
+/// (`BROWSER-DEVIATIONS.md`, rows 1–10; 148 differed in row 8 too).
 ///
 /// - PRE-12: max-age capped at 7200 s (since Chrome 76); PRE-11: a negative max-age is 0.
 /// - SAFE-5: the default `Accept-Language` is added in the network stack, after the CORS
@@ -185,7 +186,8 @@ pub const SPEC: BrowserProfile = BrowserProfile {
 ///   cannot be observed in Chromium (repeated names are combined, so the total never exceeds
 ///   5 × 128 bytes); it is kept as the standard says.
 /// - SAFE-1/3: repeated author headers are combined before the safelist checks, which see the
-///   value trimmed; the Range unit is case-insensitive and its numbers must fit in 63 bits.
+///   value trimmed; the Range numbers must fit in 63 bits (the unit is case-sensitive since
+///   156, as the standard says; 148 matched it case-insensitively).
 /// - PRE-9: `*` covers `Authorization` without credentials.
 /// - CACHE-3: Chromium stores the parsed preflight result and re-applies the wildcard rules
 ///   with the later request's credentials mode. CACHE-1: no cache for opaque origins.
@@ -203,7 +205,7 @@ pub const CHROMIUM: BrowserProfile = BrowserProfile {
     combine_repeated_request_headers: true,
     wire_repeats: WireRepeats::AsAppended,
     safelist: SafelistQuirks {
-        range_unit_case_insensitive: true,
+        range_unit_case_insensitive: false,
         range_numbers_fit_i64: true,
         non_ascii_accept_unsafe: false,
         checks_trimmed_value: true,
