@@ -294,6 +294,31 @@ pub fn cases() -> Vec<BrowserCase> {
         let answers = RawAnswers { preflight: Some(preflight), response: Some(ok()) };
         out.push(twice("cache1/opaque-origin-second-request", req.clone(), req, 100, answers));
     }
+    // CACHE-1 for the `null` a redirect taint gives: a preflighted PUT to one origin,
+    // redirected to another (its preflight then carries `Origin: null`), twice.
+    {
+        let id = next();
+        let req = request(id, "PUT", &[]);
+        let target = format!("http://t{id}.other.test/t/{id}/to");
+        let preflight = |origin: &str| {
+            RawResponse::new(204)
+                .header("Access-Control-Allow-Origin", origin)
+                .header("Access-Control-Allow-Methods", "PUT")
+                .header("Access-Control-Max-Age", "600")
+        };
+        let redirect = RawResponse::new(307).header("Location", &target).header("Access-Control-Allow-Origin", "*");
+        out.push(BrowserCase {
+            id: "targeted/cache1/tainted-origin-second-request".into(),
+            steps: vec![Step { request: req.clone(), at_ms: 0 }, Step { request: req.clone(), at_ms: 100 }],
+            server: vec![
+                (req.url.clone(), RawAnswers { preflight: Some(preflight("*")), response: Some(redirect) }),
+                (
+                    url::Url::parse(&target).expect("URL"),
+                    RawAnswers { preflight: Some(preflight("*")), response: Some(ok()) },
+                ),
+            ],
+        });
+    }
     // ORIG-4/ORIG-5: a no-cors POST redirected from the page's origin to another origin.
     {
         let id = next();

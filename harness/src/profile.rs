@@ -110,9 +110,10 @@ pub struct BrowserProfile {
     pub wildcard_cache_entries: bool,
     /// CACHE-5: whether the engine keeps a preflight cache at all.
     pub preflight_cache: bool,
-    /// CACHE-1: whether a page with an opaque origin (`null`, e.g. a sandboxed frame) uses the
-    /// preflight cache; the standard keys entries by the serialized origin, `null` included.
-    /// (Chromium never serves such a page from the cache; Firefox does.)
+    /// CACHE-1: whether a preflight from an opaque origin (`null`: a sandboxed frame's page, or
+    /// a request after a redirect taint) uses the preflight cache; the standard keys entries by
+    /// the serialized origin, `null` included. (Chromium never serves such a preflight from the
+    /// cache; Firefox does, and sends a tainted request's preflight with the page's origin.)
     pub opaque_origin_preflight_cache: bool,
     /// PRE-14: a request that passed its preflight and then failed (CORS check of the actual
     /// response, bad redirect) clears the cache entries for (origin, URL), as main fetch says.

@@ -362,7 +362,8 @@ fn pre3_preflight_of_a_no_store_request_in_firefox() {
     assert!(!one(&s, &FIREFOX, &xhr).first_preflight().unwrap().headers.contains("cache-control"));
 }
 
-/// Row 6: a page with an opaque origin gets no preflight-cache hit in Chromium.
+/// Row 6: a preflight from an opaque origin (a sandboxed page, or a redirect taint's `null`) gets
+/// no preflight-cache hit in Chromium.
 #[test]
 fn cache1_no_cache_for_opaque_origins() {
     let pf = resp(
@@ -380,6 +381,32 @@ fn cache1_no_cache_for_opaque_origins() {
     assert_eq!(preflights(&run(&s, &SPEC, &two)), [true, false]);
     assert_eq!(preflights(&run(&s, &FIREFOX, &two)), [true, false]);
     assert_eq!(preflights(&run(&s, &CHROMIUM, &two)), [true, true]);
+
+    // The `null` of a redirect taint: a PUT to U redirected to another origin, whose hop is
+    // preflighted with `Origin: null` (`targeted/cache1/tainted-origin-second-request`).
+    const TO: &str = "http://other.example.test/to";
+    let pf_any = resp(
+        204,
+        &[
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Access-Control-Max-Age", "600"),
+        ],
+    );
+    let redirect = resp(307, &[("Location", TO), ("Access-Control-Allow-Origin", "*")]);
+    let s = server(&[(U, Some(pf_any.clone()), Some(redirect)), (TO, Some(pf_any), Some(star()))]);
+    let two = [get(U).method("PUT"), get(U).method("PUT")];
+    // Preflights per request: [to U, to TO (`Origin: null`)].
+    let per_hop = |vs: Vec<Verdict>| -> Vec<Vec<bool>> {
+        vs.iter().map(|v| v.hops.iter().map(|h| h.preflight.is_some()).collect()).collect()
+    };
+    let first = vec![true, true];
+    assert_eq!(per_hop(run(&s, &SPEC, &two)), [first.clone(), vec![false, false]]);
+    let opaque = BrowserProfile { opaque_origin_preflight_cache: false, ..SPEC };
+    assert_eq!(per_hop(run(&s, &opaque, &two)), [first.clone(), vec![false, true]]);
+    assert_eq!(per_hop(run(&s, &CHROMIUM, &two)), [first.clone(), vec![false, true]]);
+    // Firefox preflights a tainted hop with the page's origin (ORIG-5) and caches it.
+    assert_eq!(per_hop(run(&s, &FIREFOX, &two)), [first, vec![false, false]]);
 }
 
 /// Row 3: a passed preflight whose actual response then fails the CORS check.

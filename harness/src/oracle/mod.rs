@@ -253,9 +253,10 @@ fn run<R: Responder>(
         let mut hop =
             Hop { url: current.clone(), tainting: state.tainting, preflight_needed, preflight: None, actual: None };
         let key = CacheKey { origin: preflight_origin, url: current.as_str(), include, now_ms };
-        // CACHE-1: Chromium never uses the cache for a page with an opaque origin.
-        let use_cache = profile.preflight_cache
-            && (profile.opaque_origin_preflight_cache || request.origin != crate::Origin::Opaque);
+        // CACHE-1: Chromium never uses the cache for an opaque origin: a sandboxed page's, or
+        // the `null` a redirect taint gives the preflight (BROWSER-DEVIATIONS.md row 6).
+        let use_cache =
+            profile.preflight_cache && (profile.opaque_origin_preflight_cache || preflight_origin != "null");
 
         if preflight_needed {
             state.preflighted = true;
