@@ -612,7 +612,7 @@ fn misc1_no_cors_is_opaque_and_restricted() {
 
 /// The no-cors guard judges a repeated name by the combined value it would have (Fetch,
 /// Headers "append"): a second `Accept` that pushes the combination past 128 bytes is dropped.
-/// Seen in Chromium 148 and Firefox 140 (`targeted/misc1/no-cors-repeated-accept-over-128`).
+/// Seen in Chromium 148 and 156 and Firefox 140 and 153 (`targeted/misc1/no-cors-repeated-accept-over-128`).
 #[test]
 fn misc1_no_cors_checks_a_repeated_header_by_its_combined_value() {
     let s = Server::default().at(U, None, Some(resp(200, &[])));
