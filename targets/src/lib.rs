@@ -13,6 +13,7 @@ pub mod adapter;
 pub mod app;
 pub mod convert;
 pub mod faults;
+pub mod http1_client;
 pub mod in_process;
 pub mod reference;
 pub mod served;

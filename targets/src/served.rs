@@ -10,11 +10,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cors_harness::target::{Target, TargetError, TargetFuture};
-use http_body_util::{BodyExt, Full};
-use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 
+use crate::http1_client::Connection;
 use crate::in_process::DEFAULT_TIMEOUT;
 
 /// A server thread listening on loopback. Dropping it stops accepting and shuts the runtime
@@ -95,15 +94,13 @@ impl Drop for Server {
 /// A target reached over loopback: requests keep their path, query, headers (repeated names
 /// in order) and body; the URI's authority becomes the `Host` header.
 ///
-/// Each target keeps its own connections, with hyper's low-level HTTP/1.1 client: a request
-/// takes an idle connection (or opens one) and puts it back once the whole response is read,
-/// so a run with C requests in flight uses C connections, as `wrk -cC` does. (hyper-util's
-/// pooled client did the same with pool keys, checkout bookkeeping and a URI per request
-/// formatted and parsed: about a fifth of the throughput on loopback.)
+/// Each target keeps its own connections ([`crate::http1_client`]): a request takes an idle
+/// connection (or opens one) and puts it back once the whole response is read, so a run with
+/// C requests in flight uses C connections, as `wrk -cC` does.
 pub struct ServedTarget {
     name: String,
     /// Before `server`: dropped first, so the server sees its connections close.
-    idle: Mutex<Vec<SendRequest<Full<Bytes>>>>,
+    idle: Mutex<Vec<Connection>>,
     server: Server,
     timeout: Duration,
 }
@@ -122,64 +119,29 @@ impl ServedTarget {
         self.server.addr()
     }
 
-    /// An idle connection that is still open.
-    fn take_idle(&self) -> Option<SendRequest<Full<Bytes>>> {
-        let mut idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        while let Some(connection) = idle.pop() {
-            if !connection.is_closed() {
-                return Some(connection);
-            }
-        }
-        None
+    fn take_idle(&self) -> Option<Connection> {
+        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop()
     }
 
-    /// A new connection to the server, driven by a task on the caller's runtime (it ends when
-    /// its `SendRequest` is dropped or the server closes it).
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, TargetError> {
-        let stream = tokio::net::TcpStream::connect(self.server.addr())
-            .await
-            .map_err(|e| TargetError::Unreachable(e.to_string()))?;
-        // Request and response are each written at once; no reason to wait for an ACK.
-        let _ = stream.set_nodelay(true);
-        let (sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(hyper_error)?;
-        tokio::spawn(async move {
-            // A connection error reaches the request that was on it.
-            let _ = connection.await;
-        });
-        Ok(sender)
-    }
-
-    /// One request on a kept or new connection. A kept connection the server has closed in the
-    /// meantime is dropped and the request, not sent yet, goes on a new one (as hyper-util's
-    /// client retried it).
-    async fn call(&self, mut request: http::Request<Full<Bytes>>) -> Result<http::Response<Bytes>, TargetError> {
+    /// One request on a kept or new connection. A kept connection the server closed while it
+    /// was idle ends before a byte of the response: the request goes again on a new one, as
+    /// browsers retry on a reused socket (a new connection's failure is the answer).
+    async fn call(&self, request: http::Request<Bytes>) -> Result<http::Response<Bytes>, TargetError> {
         loop {
-            let (mut sender, kept) = match self.take_idle() {
-                Some(sender) => (sender, true),
-                None => (self.connect().await?, false),
+            let (mut connection, kept) = match self.take_idle() {
+                Some(connection) => (connection, true),
+                None => (Connection::open(self.server.addr()).await?, false),
             };
-            if let Err(error) = sender.ready().await {
-                if kept {
-                    continue;
-                }
-                return Err(hyper_error(error));
-            }
-            let response = match sender.try_send_request(request).await {
-                Ok(response) => response,
-                Err(mut error) => match error.take_message() {
-                    Some(unsent) if kept => {
-                        request = unsent;
-                        continue;
+            match connection.exchange(&request).await {
+                Ok(exchanged) => {
+                    if exchanged.reusable {
+                        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(connection);
                     }
-                    _ => return Err(hyper_error(error.into_error())),
-                },
-            };
-            let (parts, body) = response.into_parts();
-            let body = body.collect().await.map_err(|e| TargetError::ConnectionReset(e.to_string()))?;
-            // Only a connection whose response was read whole can carry the next request.
-            self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(sender);
-            return Ok(http::Response::from_parts(parts, body.to_bytes()));
+                    return Ok(exchanged.response);
+                }
+                Err(failed) if kept && failed.nothing_received => continue,
+                Err(failed) => return Err(failed.error),
+            }
         }
     }
 }
@@ -205,19 +167,11 @@ impl Target for ServedTarget {
                 Some(path) => http::Uri::from(path.clone()),
                 None => http::Uri::from_static("/"),
             };
-            let request = http::Request::from_parts(parts, Full::new(body));
+            let request = http::Request::from_parts(parts, body);
             match tokio::time::timeout(timeout, self.call(request)).await {
                 Ok(result) => result,
                 Err(_) => Err(TargetError::Timeout(timeout)),
             }
         })
     }
-}
-
-/// Sorts the client's errors into the [`TargetError`] kinds.
-fn hyper_error(error: hyper::Error) -> TargetError {
-    if error.is_parse() || error.is_parse_status() || error.is_parse_too_large() {
-        return TargetError::Malformed(error.to_string());
-    }
-    TargetError::ConnectionReset(error.to_string())
 }
