@@ -1,9 +1,9 @@
 //! Served on loopback (issue 5 evidence): wire requests per second the harness gets from a
 //! tower-http server (generate + drive + oracle + judge, `CONNECTIONS` probes in flight over
-//! the shared pooled client) versus what `wrk` gets from the same server with the same number
-//! of connections. The bar: the harness reaches ≥ 80% of wrk. Needs `wrk` (Debian package,
-//! installed by `.ci/run`); prints a table, no criterion (wrk is an external process): five
-//! rounds of the three clients in turn, and the median ratios.
+//! the target's own kept connections) versus what `wrk` gets from the same server with the
+//! same number of connections. The bar: the harness reaches ≥ 80% of wrk. Needs `wrk` (Debian
+//! package `wrk`; not run by `.ci/run`); prints a table, no criterion (wrk is an external
+//! process): five rounds of the three clients in turn, and the median ratios.
 //!
 //! `cargo bench -p cors-targets --bench served`
 
@@ -110,8 +110,8 @@ fn engine_rps(
     (target.sent.load(Ordering::Relaxed) - before) as f64 / elapsed.as_secs_f64()
 }
 
-/// For scale: the same ServedTarget (shared pooled hyper-util client) sending wrk's fixed
-/// GET, CONNECTIONS in flight, no harness work at all.
+/// For scale: the same ServedTarget (its own HTTP/1.1 client) sending wrk's fixed GET,
+/// CONNECTIONS in flight, no harness work at all.
 fn plain_rps(runtime: &tokio::runtime::Runtime, target: &ServedTarget) -> f64 {
     runtime.block_on(async {
         let sent = AtomicUsize::new(0);

@@ -17,6 +17,11 @@ use tokio::net::TcpStream;
 /// without bound.
 const MAX_HEAD: usize = 400 * 1024;
 
+/// A response body larger than this is refused as malformed: the harness reads bodies only to
+/// keep the connection's framing, and a server streaming without end must not exhaust memory
+/// before the timeout.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
 /// Header lines parsed in one go before the head is parsed again with room for more.
 const HEADERS_FIRST_TRY: usize = 64;
 
@@ -115,6 +120,7 @@ impl Connection {
         }
         match head.framing()? {
             Framing::Chunked => self.read_chunked().await.map(|body| (body, true)),
+            Framing::Length(length) if length > MAX_BODY => Err(too_large()),
             Framing::Length(length) => {
                 while self.buffer.len() < length {
                     if self.fill().await? == 0 {
@@ -124,7 +130,11 @@ impl Connection {
                 Ok((self.buffer.split_to(length).freeze(), true))
             }
             Framing::UntilClose => {
-                while self.fill().await? != 0 {}
+                while self.fill().await? != 0 {
+                    if self.buffer.len() > MAX_BODY {
+                        return Err(too_large());
+                    }
+                }
                 Ok((self.buffer.split().freeze(), false))
             }
         }
@@ -141,6 +151,9 @@ impl Connection {
                 .map(str::trim)
                 .and_then(|s| usize::from_str_radix(s, 16).ok())
                 .ok_or_else(|| TargetError::Malformed("invalid chunk size line".into()))?;
+            if size > MAX_BODY - body.len() {
+                return Err(too_large());
+            }
             if size == 0 {
                 // Trailer fields up to the empty line.
                 while !self.read_line().await?.is_empty() {}
@@ -175,6 +188,10 @@ impl Connection {
             }
         }
     }
+}
+
+fn too_large() -> TargetError {
+    TargetError::Malformed(format!("the response body exceeds {MAX_BODY} bytes"))
 }
 
 fn closed_early() -> TargetError {
@@ -230,7 +247,7 @@ impl Head {
     /// RFC 9112 §6.3: chunked if it is the last transfer coding, else the one agreed
     /// `Content-Length`, else the end of the connection.
     fn framing(&self) -> Result<Framing, TargetError> {
-        if let Some(te) = self.headers.get_all(http::header::TRANSFER_ENCODING).iter().last() {
+        if let Some(te) = self.headers.get_all(http::header::TRANSFER_ENCODING).iter().next_back() {
             let last = te.as_bytes().rsplit(|&b| b == b',').next().unwrap_or_default();
             return Ok(if last.trim_ascii().eq_ignore_ascii_case(b"chunked") {
                 Framing::Chunked
@@ -384,11 +401,20 @@ mod tests {
             exchange_with(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3;x=1\r\nhel\r\n2\r\nlo\r\n0\r\nt: 1\r\n\r\n")
                 .await;
         let (response, reusable) = r.unwrap();
-        assert_eq!((response.status(), response.body().as_ref(), reusable), (http::StatusCode::OK, &b"hello"[..], true));
+        assert_eq!(
+            (response.status(), response.body().as_ref(), reusable),
+            (http::StatusCode::OK, &b"hello"[..], true)
+        );
         let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\n\r\nuntil close").await;
         let (response, reusable) = r.unwrap();
         assert_eq!((response.body().as_ref(), reusable), (&b"until close"[..], false));
         let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\nshort").await;
         assert!(matches!(r, Err(TargetError::ConnectionReset(_))));
+        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nffffffffffffffff\r\n").await;
+        assert!(matches!(r, Err(TargetError::Malformed(_))), "a chunk beyond the body limit");
+        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\ncontent-length: 99999999999\r\n\r\n").await;
+        assert!(matches!(r, Err(TargetError::Malformed(_))), "a length beyond the body limit");
+        let (r, _) = exchange_with(b"HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\n").await;
+        assert_eq!(r.unwrap().0.body().len(), 0, "204 has no body");
     }
 }
