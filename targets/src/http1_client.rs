@@ -368,7 +368,7 @@ mod tests {
     }
 
     /// A scripted server writes `answer` in pieces; the client reads the whole exchange.
-    async fn exchange_with(answer: &'static [u8]) -> (Result<(http::Response<Bytes>, bool), TargetError>, usize) {
+    async fn exchange_with(answer: &'static [u8]) -> Result<(http::Response<Bytes>, bool), TargetError> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
@@ -383,21 +383,21 @@ mod tests {
                 stream.flush().await.unwrap();
                 tokio::task::yield_now().await;
             }
-            read
         });
         let mut connection = Connection::open(addr).await.unwrap();
         let request = http::Request::get("/x").header("host", "t").body(Bytes::new()).unwrap();
         let result = connection.exchange(&request).await.map(|e| (e.response, e.reusable)).map_err(|f| f.error);
         drop(connection);
-        (result, server.await.unwrap())
+        server.await.unwrap();
+        result
     }
 
     #[tokio::test]
     async fn bodies_by_length_chunks_and_close() {
-        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello").await;
+        let r = exchange_with(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello").await;
         let (response, reusable) = r.unwrap();
         assert_eq!((response.body().as_ref(), reusable), (&b"hello"[..], true));
-        let (r, _) =
+        let r =
             exchange_with(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3;x=1\r\nhel\r\n2\r\nlo\r\n0\r\nt: 1\r\n\r\n")
                 .await;
         let (response, reusable) = r.unwrap();
@@ -405,16 +405,16 @@ mod tests {
             (response.status(), response.body().as_ref(), reusable),
             (http::StatusCode::OK, &b"hello"[..], true)
         );
-        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\n\r\nuntil close").await;
+        let r = exchange_with(b"HTTP/1.1 200 OK\r\n\r\nuntil close").await;
         let (response, reusable) = r.unwrap();
         assert_eq!((response.body().as_ref(), reusable), (&b"until close"[..], false));
-        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\nshort").await;
+        let r = exchange_with(b"HTTP/1.1 200 OK\r\ncontent-length: 50\r\n\r\nshort").await;
         assert!(matches!(r, Err(TargetError::ConnectionReset(_))));
-        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nffffffffffffffff\r\n").await;
+        let r = exchange_with(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nffffffffffffffff\r\n").await;
         assert!(matches!(r, Err(TargetError::Malformed(_))), "a chunk beyond the body limit");
-        let (r, _) = exchange_with(b"HTTP/1.1 200 OK\r\ncontent-length: 99999999999\r\n\r\n").await;
+        let r = exchange_with(b"HTTP/1.1 200 OK\r\ncontent-length: 99999999999\r\n\r\n").await;
         assert!(matches!(r, Err(TargetError::Malformed(_))), "a length beyond the body limit");
-        let (r, _) = exchange_with(b"HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\n").await;
+        let r = exchange_with(b"HTTP/1.1 204 No Content\r\ncontent-length: 5\r\n\r\n").await;
         assert_eq!(r.unwrap().0.body().len(), 0, "204 has no body");
     }
 }
