@@ -7,6 +7,8 @@
 //! Here a request is written and its response read by the caller's own future: no task, no
 //! channel. Nothing is pipelined, so a connection holds at most one response's bytes at a time.
 
+use std::io::Write as _;
+
 use bytes::{Buf, Bytes, BytesMut};
 use cors_harness::target::TargetError;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -220,9 +222,8 @@ fn serialize(request: &http::Request<Bytes>) -> Vec<u8> {
     let framed = request.headers().contains_key(http::header::CONTENT_LENGTH)
         || request.headers().contains_key(http::header::TRANSFER_ENCODING);
     if !framed && (!body.is_empty() || expects_body) {
-        wire.extend_from_slice(b"content-length: ");
-        wire.extend_from_slice(body.len().to_string().as_bytes());
-        wire.extend_from_slice(b"\r\n");
+        // Writing into a Vec cannot fail.
+        let _ = write!(wire, "content-length: {}\r\n", body.len());
     }
     wire.extend_from_slice(b"\r\n");
     wire.extend_from_slice(body);
