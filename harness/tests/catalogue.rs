@@ -170,7 +170,7 @@ fn ids_are_unique_group_name_shaped_and_every_probe_cites_rules_and_sends_reques
                 "{}",
                 probe.id
             );
-            assert!(!probe.rules.is_empty() && !probe.title.is_empty(), "{}", probe.id);
+            assert!(!probe.rules.is_empty() && !probe.title().is_empty(), "{}", probe.id);
             assert!(!probe.requests.is_empty(), "{}", probe.id);
             all_ids.insert(probe.id.clone());
         }

@@ -95,7 +95,7 @@ fn probes_are_deterministic_and_replay_one_by_one() {
         assert_eq!(probe, &generate::probe(&p, &u, 7, i), "probe {i}");
         assert_eq!(probe.id, format!("generated/{i}"));
         assert_eq!(probe.requests.len(), 1);
-        assert!(!probe.title.is_empty() && !probe.rules.is_empty());
+        assert!(!probe.title().is_empty() && !probe.rules.is_empty());
         assert!(probe.rules.windows(2).all(|w| w[0] < w[1]), "rules sorted and unique");
         assert_eq!(probe.group(), "generated");
     }
@@ -111,7 +111,7 @@ fn different_seeds_give_different_probes() {
     let same = a.iter().zip(&b).filter(|(x, y)| x.requests == y.requests).count();
     // Identical pairs happen (a plain allowed GET is common) but rarely.
     assert!(same < 50, "{same} of 500 identical");
-    let distinct: BTreeSet<&str> = a.iter().map(|p| p.title.as_str()).collect();
+    let distinct: BTreeSet<String> = a.iter().map(|p| p.title().into_owned()).collect();
     assert!(distinct.len() > 350, "{} distinct titles", distinct.len());
 }
 
@@ -120,8 +120,10 @@ fn different_seeds_give_different_probes() {
 /// only update the expectation deliberately.
 #[test]
 fn golden_titles_for_seed_0() {
-    let titles: Vec<String> =
-        generate::probes(&fixed_policy(), &url(), 0, 8).into_iter().map(|p| format!("{}: {}", p.id, p.title)).collect();
+    let titles: Vec<String> = generate::probes(&fixed_policy(), &url(), 0, 8)
+        .into_iter()
+        .map(|p| format!("{}: {}", p.id, p.title()))
+        .collect();
     let expected: Vec<String> = GOLDEN.iter().map(|s| (*s).to_owned()).collect();
     assert_eq!(titles, expected);
 }
@@ -166,7 +168,7 @@ fn measure(p: &Policy, n: usize, seed: u64) -> Shares {
         }
         let script = permissive_script(request);
         let verdict = cors_harness::evaluate_once(request, &mut &script, &CHROMIUM)
-            .unwrap_or_else(|e| panic!("{}: unanswered {e:?}", probe.title));
+            .unwrap_or_else(|e| panic!("{}: unanswered {e:?}", probe.title()));
         if verdict.hops.first().is_some_and(|h| h.preflight_needed) {
             s.preflight += 1;
         }

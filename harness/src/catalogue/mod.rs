@@ -754,7 +754,7 @@ fn push(out: &mut Vec<Probe>, id: &str, title: &str, rules: &[Rule], requests: V
     if requests.is_empty() {
         return;
     }
-    out.push(Probe { id: id.to_owned(), title: title.to_owned(), rules: rules.to_vec(), requests });
+    out.push(Probe { id: id.to_owned(), title: title.into(), rules: rules.to_vec(), requests });
 }
 
 #[cfg(test)]

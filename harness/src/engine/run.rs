@@ -187,7 +187,7 @@ pub async fn run_target(
                             key,
                             Draft {
                                 probe: result.probe.id.clone(),
-                                title: result.probe.title.clone(),
+                                title: result.probe.title().into_owned(),
                                 divergence,
                                 request: result.probe.requests[index].clone(),
                                 driven: driven.clone(),

@@ -59,7 +59,7 @@ use arbitrary::{Arbitrary, Unstructured};
 
 use crate::header::HeaderList;
 use crate::policy::Policy as PolicyModel;
-use crate::probe::Probe;
+use crate::probe::{Probe, Title};
 use crate::request::{BrowserRequest, CredentialsMode, RequestMode};
 use crate::response::ServerResponse;
 use crate::rule::Rule;
@@ -127,68 +127,7 @@ impl Generated {
     /// https://app.example.com.evil.test, PUT (listed), headers x-request-id2: 1 (near-name),
     /// credentials include`.
     pub fn title(&self) -> String {
-        let r = &self.request;
-        let mut t = String::with_capacity(160);
-        t.push_str(self.origin.name());
-        t.push_str(" origin ");
-        t.push_str(r.origin.serialize());
-        if let Some(page) = &self.page {
-            let _ = write!(t, " (page {page})");
-        }
-        t.push_str(", ");
-        if is_plain(r.method.as_bytes()) {
-            t.push_str(&r.method); // what `escape_debug` leaves alone
-        } else {
-            t.extend(r.method.escape_debug());
-        }
-        t.push_str(" (");
-        t.push_str(self.method.name());
-        t.push(')');
-        if !r.headers.is_empty() {
-            t.push_str(", headers ");
-            for (i, h) in r.headers.iter().enumerate() {
-                if i > 0 {
-                    t.push_str(", ");
-                }
-                push_escaped(&mut t, &h.name);
-                // Titles end up in reports: never a credential, even a made-up one.
-                if crate::engine::reproduce::is_secret(&h.name) {
-                    t.push_str(": ");
-                    t.push_str(crate::engine::reproduce::REDACTED);
-                } else if h.value.len() <= 40 {
-                    t.push_str(": ");
-                    push_escaped(&mut t, &h.value);
-                } else {
-                    let _ = write!(t, ": <{} bytes>", h.value.len());
-                }
-            }
-            t.push_str(" (");
-            for (i, class) in self.headers.iter().enumerate() {
-                if i > 0 {
-                    t.push_str(", ");
-                }
-                t.push_str(class.name());
-            }
-            t.push(')');
-        }
-        t.push_str(match r.credentials {
-            CredentialsMode::Omit => ", credentials omit",
-            CredentialsMode::SameOrigin => ", credentials same-origin",
-            CredentialsMode::Include => ", credentials include",
-        });
-        match r.mode {
-            RequestMode::Cors => {}
-            RequestMode::NoCors => t.push_str(", mode no-cors"),
-            RequestMode::SameOrigin => t.push_str(", mode same-origin"),
-            RequestMode::WebSocket => t.push_str(", websocket"),
-        }
-        if r.use_cors_preflight {
-            t.push_str(", upload listeners (use-CORS-preflight)");
-        }
-        if r.private_network {
-            t.push_str(", private network");
-        }
-        t
+        render_title(&self.request, self.origin, self.page.as_deref(), self.method, &self.headers)
     }
 
     /// The digest rules the generated parts target, sorted and deduplicated.
@@ -217,12 +156,97 @@ impl Generated {
 
     /// The probe `generated/<index>` for this request.
     pub fn into_probe(self, index: usize) -> Probe {
-        Probe {
-            id: format!("generated/{index}"),
-            title: self.title(),
-            rules: self.rules(),
-            requests: vec![self.request],
+        let rules = self.rules();
+        let title = GeneratedTitle { origin: self.origin, page: self.page, method: self.method, headers: self.headers };
+        Probe { id: format!("generated/{index}"), title: Title::Generated(title), rules, requests: vec![self.request] }
+    }
+}
+
+/// The sentence of [`Generated::title`].
+fn render_title(
+    r: &BrowserRequest,
+    origin: OriginClass,
+    page: Option<&str>,
+    method: MethodClass,
+    headers: &[HeaderClass],
+) -> String {
+    let mut t = String::with_capacity(160);
+    t.push_str(origin.name());
+    t.push_str(" origin ");
+    t.push_str(r.origin.serialize());
+    if let Some(page) = page {
+        let _ = write!(t, " (page {page})");
+    }
+    t.push_str(", ");
+    if is_plain(r.method.as_bytes()) {
+        t.push_str(&r.method); // what `escape_debug` leaves alone
+    } else {
+        t.extend(r.method.escape_debug());
+    }
+    t.push_str(" (");
+    t.push_str(method.name());
+    t.push(')');
+    if !r.headers.is_empty() {
+        t.push_str(", headers ");
+        for (i, h) in r.headers.iter().enumerate() {
+            if i > 0 {
+                t.push_str(", ");
+            }
+            push_escaped(&mut t, &h.name);
+            // Titles end up in reports: never a credential, even a made-up one.
+            if crate::engine::reproduce::is_secret(&h.name) {
+                t.push_str(": ");
+                t.push_str(crate::engine::reproduce::REDACTED);
+            } else if h.value.len() <= 40 {
+                t.push_str(": ");
+                push_escaped(&mut t, &h.value);
+            } else {
+                let _ = write!(t, ": <{} bytes>", h.value.len());
+            }
         }
+        t.push_str(" (");
+        for (i, class) in headers.iter().enumerate() {
+            if i > 0 {
+                t.push_str(", ");
+            }
+            t.push_str(class.name());
+        }
+        t.push(')');
+    }
+    t.push_str(match r.credentials {
+        CredentialsMode::Omit => ", credentials omit",
+        CredentialsMode::SameOrigin => ", credentials same-origin",
+        CredentialsMode::Include => ", credentials include",
+    });
+    match r.mode {
+        RequestMode::Cors => {}
+        RequestMode::NoCors => t.push_str(", mode no-cors"),
+        RequestMode::SameOrigin => t.push_str(", mode same-origin"),
+        RequestMode::WebSocket => t.push_str(", websocket"),
+    }
+    if r.use_cors_preflight {
+        t.push_str(", upload listeners (use-CORS-preflight)");
+    }
+    if r.private_network {
+        t.push_str(", private network");
+    }
+    t
+}
+
+/// What a generated probe was drawn as: its title, rendered only when it is read
+/// ([`Probe::title`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedTitle {
+    origin: OriginClass,
+    page: Option<String>,
+    method: MethodClass,
+    headers: Vec<HeaderClass>,
+}
+
+impl GeneratedTitle {
+    /// The title of the probe whose request is `request`.
+    pub fn render(&self, request: &BrowserRequest) -> String {
+        render_title(request, self.origin, self.page.as_deref(), self.method, &self.headers)
     }
 }
 
