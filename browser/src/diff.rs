@@ -141,7 +141,7 @@ fn wire_line(
 }
 
 fn oracle_wire(verdict: &Verdict) -> Vec<&WireRequest> {
-    verdict.hops.iter().flat_map(|h| h.preflight.iter().chain(h.actual.iter()).map(|e| &e.request)).collect()
+    verdict.hops.iter().flat_map(|h| h.preflight.iter().chain(h.actual.iter()).map(|e| &*e.request)).collect()
 }
 
 fn oracle_view(verdict: &Verdict) -> StepView {

@@ -37,6 +37,7 @@ impl WireRequest {
 pub trait Responder {
     /// The answer to `request`, or `None` when the responder has none (the oracle then reports
     /// which request was unanswered instead of guessing). Shared, so a scripted answer given
-    /// many times is not copied each time.
-    fn respond(&mut self, request: &WireRequest) -> Option<std::sync::Arc<ServerResponse>>;
+    /// many times is not copied each time. The request is shared too: a responder that keeps
+    /// what was sent (the harness driver) keeps it without copying it.
+    fn respond(&mut self, request: &std::sync::Arc<WireRequest>) -> Option<std::sync::Arc<ServerResponse>>;
 }

@@ -66,13 +66,13 @@ impl ServerScript {
 }
 
 impl Responder for ServerScript {
-    fn respond(&mut self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
+    fn respond(&mut self, request: &Arc<WireRequest>) -> Option<Arc<ServerResponse>> {
         self.answer(request)
     }
 }
 
 impl Responder for &ServerScript {
-    fn respond(&mut self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
+    fn respond(&mut self, request: &Arc<WireRequest>) -> Option<Arc<ServerResponse>> {
         self.answer(request)
     }
 }

@@ -15,7 +15,7 @@ use cors_targets::Adapter;
 struct Via<'a>(&'a dyn Target, tokio::runtime::Handle);
 
 impl Responder for Via<'_> {
-    fn respond(&mut self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
+    fn respond(&mut self, request: &Arc<WireRequest>) -> Option<Arc<ServerResponse>> {
         let response = self.1.block_on(self.0.send(request.to_http().unwrap())).unwrap();
         Some(Arc::new(ServerResponse::from_http(&response)))
     }

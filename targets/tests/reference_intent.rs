@@ -21,7 +21,7 @@ struct TargetResponder<'a> {
 }
 
 impl Responder for TargetResponder<'_> {
-    fn respond(&mut self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
+    fn respond(&mut self, request: &Arc<WireRequest>) -> Option<Arc<ServerResponse>> {
         let http_request = request.to_http().expect("browser requests are valid HTTP");
         let response = self.runtime.block_on(self.target.send(http_request)).expect("the reference answers");
         Some(Arc::new(ServerResponse::from_http(&response)))

@@ -47,7 +47,8 @@ const MAX_REQUESTS: usize = 2 * 21 + 1;
 /// One request on the wire and what came back.
 #[derive(Debug, Clone)]
 pub struct Sent {
-    pub request: WireRequest,
+    /// Shared with the verdict's exchange for it.
+    pub request: Arc<WireRequest>,
     pub answer: Result<Arc<ServerResponse>, SendError>,
 }
 
@@ -129,11 +130,11 @@ struct Live<'a> {
     sent: Vec<Sent>,
     /// The next recorded answer to replay.
     next: usize,
-    pending: Option<(WireRequest, Answer<'a>)>,
+    pending: Option<(Arc<WireRequest>, Answer<'a>)>,
 }
 
 impl Responder for Live<'_> {
-    fn respond(&mut self, request: &WireRequest) -> Option<Arc<ServerResponse>> {
+    fn respond(&mut self, request: &Arc<WireRequest>) -> Option<Arc<ServerResponse>> {
         if let Some(sent) = self.sent.get(self.next) {
             // The oracle is deterministic: the k-th request of every replay is the one sent.
             debug_assert_eq!(&sent.request, request, "the oracle replayed a different request");

@@ -284,6 +284,7 @@ fn run<R: Responder>(
                     wire.headers.push(header::Header::from_static(b"Pragma", b"no-cache"));
                     wire.headers.push(header::Header::from_static(b"Cache-Control", b"no-cache"));
                 }
+                let wire = Arc::new(wire);
                 let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
                 let result = if response.headers.has_invalid_value() {
                     Err(Failure::new(Rule::Hdr1, "the preflight response has a header value with NUL, CR or LF"))
@@ -336,8 +337,12 @@ fn run<R: Responder>(
         if cors || !matches!(&*state.method, "GET" | "HEAD") {
             headers.push(header::Header { name: bytes::Bytes::from_static(b"Origin"), value: origin_value.clone() });
         }
-        let wire =
-            WireRequest { method: state.method.to_string(), url: current.clone(), headers, credentials_attached };
+        let wire = Arc::new(WireRequest {
+            method: state.method.to_string(),
+            url: current.clone(),
+            headers,
+            credentials_attached,
+        });
         let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
         let status = response.status;
         let valid = !response.headers.has_invalid_value();
@@ -479,7 +484,8 @@ fn websocket<R: Responder>(
 ) -> Result<Outcome, Unanswered> {
     let mut headers = state.headers.clone();
     headers.append(b"Origin", request.origin.serialize().as_bytes());
-    let wire = WireRequest { method: "GET".to_owned(), url: url.clone(), headers, credentials_attached: true };
+    let wire =
+        Arc::new(WireRequest { method: "GET".to_owned(), url: url.clone(), headers, credentials_attached: true });
     let Some(response) = responder.respond(&wire) else { return Err(Unanswered { request: wire }) };
     let status = response.status;
     verdict.hops.push(Hop {

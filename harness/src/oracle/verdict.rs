@@ -7,7 +7,8 @@ use crate::rule::Rule;
 /// A request sent and the response it got.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exchange {
-    pub request: WireRequest,
+    /// Shared with the driver's record of what it sent.
+    pub request: std::sync::Arc<WireRequest>,
     pub response: std::sync::Arc<ServerResponse>,
 }
 
@@ -106,12 +107,12 @@ impl Verdict {
 
     /// The preflight the browser sent on the first hop.
     pub fn first_preflight(&self) -> Option<&WireRequest> {
-        self.hops.first()?.preflight.as_ref().map(|e| &e.request)
+        self.hops.first()?.preflight.as_ref().map(|e| &*e.request)
     }
 
     /// The last actual request that reached a server.
     pub fn last_actual(&self) -> Option<&WireRequest> {
-        self.hops.iter().rev().find_map(|h| h.actual.as_ref()).map(|e| &e.request)
+        self.hops.iter().rev().find_map(|h| h.actual.as_ref()).map(|e| &*e.request)
     }
 }
 
@@ -120,5 +121,5 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("no scripted answer for the {} {} request", if .request.is_preflight() { "preflight" } else { "actual" }, .request.url)]
 pub struct Unanswered {
-    pub request: WireRequest,
+    pub request: std::sync::Arc<WireRequest>,
 }

@@ -172,7 +172,7 @@ pub struct TargetResponder<'a> {
 impl cors_harness::response::Responder for TargetResponder<'_> {
     fn respond(
         &mut self,
-        request: &cors_harness::response::WireRequest,
+        request: &std::sync::Arc<cors_harness::response::WireRequest>,
     ) -> Option<std::sync::Arc<cors_harness::response::ServerResponse>> {
         let http_request = request.to_http().expect("browser requests are valid HTTP");
         let response = self.runtime.block_on(self.target.send(http_request)).ok()?;
