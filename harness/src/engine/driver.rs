@@ -47,7 +47,8 @@ const MAX_REQUESTS: usize = 2 * 21 + 1;
 /// One request on the wire and what came back.
 #[derive(Debug, Clone)]
 pub struct Sent {
-    /// Shared with the verdict's exchange for it.
+    /// Shared with the verdict's exchange for it when the target answered on the first poll;
+    /// after a replay (a target that answered later) the verdict holds the replay's equal copy.
     pub request: Arc<WireRequest>,
     pub answer: Result<Arc<ServerResponse>, SendError>,
 }
