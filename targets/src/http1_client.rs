@@ -202,7 +202,7 @@ fn closed_early() -> TargetError {
 
 /// The request line and header lines as they go on the wire (header names as the `http` crate
 /// holds them, lowercase; repeated names in order), then the body.
-fn serialize(request: &http::Request<Bytes>) -> Vec<u8> {
+pub fn serialize(request: &http::Request<Bytes>) -> Vec<u8> {
     let body = request.body();
     let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
     let mut wire = Vec::with_capacity(64 + target.len() + 48 * request.headers().len() + body.len());

@@ -154,24 +154,31 @@ impl Target for ServedTarget {
     fn send(&self, request: http::Request<Bytes>) -> TargetFuture<'_> {
         let timeout = self.timeout;
         Box::pin(async move {
-            let (mut parts, body) = request.into_parts();
-            if !parts.headers.contains_key(http::header::HOST)
-                && let Some(authority) = parts.uri.authority()
-            {
-                let host = http::HeaderValue::from_str(authority.as_str())
-                    .map_err(|e| TargetError::Unreachable(format!("bad authority: {e}")))?;
-                parts.headers.insert(http::header::HOST, host);
-            }
-            // On the connection, the request target is the origin form (`/path?query`).
-            parts.uri = match parts.uri.path_and_query() {
-                Some(path) => http::Uri::from(path.clone()),
-                None => http::Uri::from_static("/"),
-            };
-            let request = http::Request::from_parts(parts, body);
+            let request = on_the_connection(request)?;
             match tokio::time::timeout(timeout, self.call(request)).await {
                 Ok(result) => result,
                 Err(_) => Err(TargetError::Timeout(timeout)),
             }
         })
     }
+}
+
+/// `request` as a served target receives it: a `Host` header from the URL's authority (unless
+/// set), and the origin form (`/path?query`) as the request target. With
+/// [`http1_client::serialize`](crate::http1_client::serialize), the exact bytes sent (the
+/// served benchmark gives them to `wrk`).
+pub fn on_the_connection(request: http::Request<Bytes>) -> Result<http::Request<Bytes>, TargetError> {
+    let (mut parts, body) = request.into_parts();
+    if !parts.headers.contains_key(http::header::HOST)
+        && let Some(authority) = parts.uri.authority()
+    {
+        let host = http::HeaderValue::from_str(authority.as_str())
+            .map_err(|e| TargetError::Unreachable(format!("bad authority: {e}")))?;
+        parts.headers.insert(http::header::HOST, host);
+    }
+    parts.uri = match parts.uri.path_and_query() {
+        Some(path) => http::Uri::from(path.clone()),
+        None => http::Uri::from_static("/"),
+    };
+    Ok(http::Request::from_parts(parts, body))
 }
