@@ -1,25 +1,15 @@
 //! Reproductions of the entries in FINDINGS.md: each test shows the finding as it stands
 //! (and fails when the middleware changes, so the entry gets revisited).
 
-use std::sync::Arc;
+mod support;
 
 use bytes::Bytes;
 use cors_harness::policy::Policy;
 use cors_harness::profile::{BrowserProfile, CHROMIUM, SPEC};
-use cors_harness::response::{Responder, ServerResponse, WireRequest};
 use cors_harness::target::Target;
 use cors_harness::{BrowserRequest, Origin, Rule};
 use cors_targets::Adapter;
-
-/// Answers the oracle's requests from a target (on a blocking thread).
-struct Via<'a>(&'a dyn Target, tokio::runtime::Handle);
-
-impl Responder for Via<'_> {
-    fn respond(&mut self, request: &Arc<WireRequest>) -> Option<Arc<ServerResponse>> {
-        let response = self.1.block_on(self.0.send(request.to_http().unwrap())).unwrap();
-        Some(Arc::new(ServerResponse::from_http(&response)))
-    }
-}
+use support::TargetResponder;
 
 /// FINDINGS.md F1: tower-http `AllowHeaders::any()` answers `Access-Control-Allow-Headers: *`,
 /// which the standard never applies to `Authorization` (PRE-9, SAFE-6): a policy meaning "any
@@ -62,7 +52,12 @@ async fn fetch_with_authorization(target: Box<dyn Target>, profile: &'static Bro
             url::Url::parse("http://api.example.test/data").unwrap(),
         )
         .header("Authorization", "Bearer token");
-        cors_harness::evaluate_once(&request, &mut Via(target.as_ref(), handle), profile).unwrap()
+        cors_harness::evaluate_once(
+            &request,
+            &mut TargetResponder { target: target.as_ref(), runtime: handle },
+            profile,
+        )
+        .unwrap()
     })
     .await
     .unwrap()
