@@ -97,6 +97,11 @@ impl Drop for Server {
 /// Each target keeps its own connections ([`crate::http1_client`]): a request takes an idle
 /// connection (or opens one) and puts it back once the whole response is read, so a run with
 /// C requests in flight uses C connections, as `wrk -cC` does.
+///
+/// Use one target from one tokio runtime: a kept connection is registered with the runtime
+/// that opened it, and another runtime taking it from the pool waits on the first one's I/O
+/// driver (two current-thread runtimes sharing a target stalled for most of a 2 s round and
+/// then ran at 75% of one runtime's rate, in an experiment on the served bench).
 pub struct ServedTarget {
     name: String,
     /// Before `server`: dropped first, so the server sees its connections close.
