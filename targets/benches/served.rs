@@ -3,9 +3,9 @@
 //! the target's own kept connections) versus what `wrk` gets from the same server with the
 //! same number of connections. The bar: the harness reaches ≥ 80% of wrk. wrk runs twice per
 //! round: with the one fixed CORS GET of its command line, and (`-s`, a Lua script written
-//! here) cycling through the very wire requests the engine sends for the bench's first
-//! seeds (preflights, disallowed origins, author headers), so that the server's share is the
-//! same on both sides. Needs `wrk` (Debian package `wrk`; not run by `.ci/run`); prints a
+//! here) cycling through the very wire requests the engine sends for the probes of seed 0
+//! (preflights, disallowed origins, author headers; HEAD left out), so that the server's
+//! share is the same on both sides. Needs `wrk` (Debian package `wrk`; not run by `.ci/run`); prints a
 //! table, no criterion (wrk is an external process): five rounds of the clients in turn, and
 //! the median ratios.
 //!
@@ -95,8 +95,8 @@ struct Round {
     engine: f64,
 }
 
-/// A wrk script cycling through the bytes the engine puts on the wire for the probes of the
-/// bench's first seed: recorded by driving them once against the server, serialized by the
+/// A wrk script cycling through the bytes the engine puts on the wire for the probes of seed
+/// 0: recorded by driving them once against the server, serialized by the
 /// harness's own client code.
 fn engine_mix_script(
     runtime: &tokio::runtime::Runtime,
@@ -120,7 +120,7 @@ fn engine_mix_script(
         lua.push('"');
         for &b in &wire {
             // Decimal escapes, always three digits (a digit may follow).
-            if b.is_ascii_graphic() && b != b'"' && b != b'\\' || b == b' ' {
+            if (b.is_ascii_graphic() && b != b'"' && b != b'\\') || b == b' ' {
                 lua.push(b as char);
             } else {
                 lua.push_str(&format!("\\{b:03}"));
