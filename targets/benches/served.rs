@@ -31,6 +31,8 @@ const SECONDS: u64 = 2;
 /// Rounds of (wrk, wrk with the engine's requests, engine, client alone); the table shows each
 /// and the median ratios.
 const ROUNDS: usize = 5;
+/// Probes the engine draws per seed; the wrk script replays the wire requests of seed 0's.
+const PROBES_PER_SEED: usize = 2000;
 
 fn main() {
     let policy = builtin::by_name("two-frontends-credentials").unwrap();
@@ -106,7 +108,7 @@ fn engine_mix_script(
     settings: &RunSettings,
 ) -> tempfile::NamedTempFile {
     let recording = Recording { inner: target, sent: Mutex::default() };
-    let probes = cors_harness::generate::probes(policy, url, 0, 2000);
+    let probes = cors_harness::generate::probes(policy, url, 0, PROBES_PER_SEED);
     let outcome = runtime.block_on(run_target(&recording, policy, &probes, settings, &Watch::default()));
     assert!(outcome.completed);
     let sent = recording.sent.into_inner().unwrap();
@@ -174,7 +176,7 @@ fn engine_rps(
     let elapsed = runtime.block_on(async {
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(SECONDS) {
-            let probes = cors_harness::generate::probes(policy, url, *seed, 2000);
+            let probes = cors_harness::generate::probes(policy, url, *seed, PROBES_PER_SEED);
             let outcome = run_target(target, policy, &probes, settings, &Watch::default()).await;
             assert!(outcome.completed);
             *seed += 1;
