@@ -10,6 +10,9 @@
 //! the median ratios.
 //!
 //! `cargo bench -p cors-targets --bench served`
+//!
+//! `SERVED_ONLY=engine` or `SERVED_ONLY=client` runs only that client, two rounds, and prints
+//! its requests per second: for `perf record` / `perf stat` on one client at a time.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,6 +54,17 @@ fn main() {
     let settings = RunSettings { concurrency: CONNECTIONS, shrink_budget: 0, ..RunSettings::default() };
     let script = engine_mix_script(&runtime, &target, &policy, &url, &settings);
     let mut seed = 0;
+    if let Ok(only) = std::env::var("SERVED_ONLY") {
+        for _ in 0..2 {
+            let rps = match only.as_str() {
+                "engine" => engine_rps(&runtime, &target, &policy, &url, &settings, &mut seed),
+                "client" => plain_rps(&runtime, &target.inner),
+                other => panic!("SERVED_ONLY={other}: expected `engine` or `client`"),
+            };
+            println!("{only}: {rps:.0} req/s");
+        }
+        return;
+    }
     let mut rounds = Vec::new();
     for _ in 0..ROUNDS {
         let wrk = wrk_rps(addr, None);
