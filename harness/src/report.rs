@@ -126,7 +126,8 @@ impl ClassCounts {
 pub struct Finding {
     /// The probe that shows it (the first in catalogue order, or the shrunk generated one).
     pub probe: String,
-    /// What that probe checks.
+    /// What that probe checks; a shrunk generated probe's says so (its reproduction is smaller
+    /// than the probe the title describes).
     pub title: String,
     pub class: DivergenceClass,
     /// The digest rule broken; `None` for execution divergences (panic, hang, reset), which

@@ -78,6 +78,42 @@ async fn pre9_tower_http_f1_is_found_and_shrunk_to_the_authorization_header() {
     assert!(preflight.curl.starts_with("curl -i -X OPTIONS"));
 }
 
+/// A shrunk finding keeps the probe's title, which describes the probe as drawn, and says that
+/// its reproduction is smaller; a finding reproduced as found keeps the title as it is.
+#[cfg(feature = "tower-http")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shrunk_findings_title_says_the_reproduction_is_shrunk() {
+    use cors_harness::{BrowserRequest, HeaderList, Origin};
+    let policy = cors_harness::policy::builtin::by_name("public-api").unwrap();
+    let target = cors_targets::tower_http::TOWER_HTTP.in_process(&policy).unwrap();
+    let mut spec = settings();
+    spec.driver.profile = &cors_harness::profile::SPEC; // F1 (PRE-9), as above
+    let mut bloated = BrowserRequest::fetch(
+        Origin::parse_serialized(b"https://app.example.com").unwrap(),
+        url::Url::parse("https://api.example.test/data").unwrap(),
+    );
+    bloated.headers =
+        HeaderList::from_pairs([("X-Request-Id", "1"), ("Authorization", "Bearer t"), ("X-CSRF-Token", "t")]);
+    let probe =
+        |id: &str| Probe { id: id.into(), title: "bloated".into(), rules: vec![], requests: vec![bloated.clone()] };
+    for (id, shrunk) in [("generated/0", true), ("preflight/bloated", false)] {
+        let outcome = run_target(target.as_ref(), &policy, &[probe(id)], &spec, &Watch::default()).await;
+        let f1 = outcome
+            .findings
+            .iter()
+            .find(|f| f.rule == Some(Rule::Pre9))
+            .unwrap_or_else(|| panic!("{id}: {:#?}", outcome.findings));
+        let headers = f1.reproduction.script.headers.len();
+        if shrunk {
+            assert_eq!(f1.title, "bloated (as generated; the reproduction is shrunk)", "{f1:#?}");
+            assert_eq!(headers, 1, "{f1:#?}");
+        } else {
+            assert_eq!(f1.title, "bloated", "catalogue probes are reported as they are: {f1:#?}");
+            assert_eq!(headers, 3, "{f1:#?}");
+        }
+    }
+}
+
 /// Every fault target: the run completes within its timeouts, and every probe that got no
 /// answer shows up as an `execution` finding.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

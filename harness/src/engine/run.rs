@@ -249,6 +249,7 @@ async fn finish(target: &dyn Target, judge: &Judge<'_>, draft: Draft, settings: 
     let mut request = draft.request;
     let mut driven = draft.driven;
     let mut divergence = draft.divergence;
+    let mut title = draft.title;
     // A hang costs a whole timeout per attempt: shrinking it would take minutes and show
     // nothing new (every request hangs).
     let timed_out = matches!(
@@ -279,12 +280,14 @@ async fn finish(target: &dyn Target, judge: &Judge<'_>, draft: Draft, settings: 
                 request = shrunk;
                 driven = again;
                 divergence = d;
+                // The title describes the probe as drawn; say that the reproduction is not it.
+                title.push_str(" (as generated; the reproduction is shrunk)");
             }
         }
     }
     Finding {
         probe: draft.probe,
-        title: draft.title,
+        title,
         class,
         rule,
         explanation: divergence.explanation,
